@@ -1,0 +1,122 @@
+"""Inkubator: consultation booking and founding-group tracking for social-economy incubators."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ROOT, Config, normalise_database_url
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the configuration cannot work (e.g. no SECRET_KEY)."""
+
+
+def create_app(config_class: type[Config] | Config = Config, *, strict: bool = True) -> Flask:
+    """Build the application. Binds extensions, registers blueprints and CLI; no other effects.
+
+    ``strict=False`` is used by the command line, where a missing SECRET_KEY must not stop
+    `incubator db upgrade` or `incubator users list`; serving requests still refuses to start.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class)
+    _configure_database(app)
+    _check_secret_key(app, strict=strict)
+
+    from . import models  # noqa: F401  (registers the tables)
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from .db_events import install as install_db_events
+
+    with app.app_context():
+        install_db_events(db.engine)
+
+    from .web import register_blueprints
+
+    register_blueprints(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(app.instance_path) / 'incubator.db'}"
+    url = normalise_database_url(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("sqlite"):
+        # Seconds; writers wait for each other instead of failing with "database is locked".
+        options.setdefault("connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _check_secret_key(app: Flask, *, strict: bool) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("DEMO"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+        return
+    if app.debug or app.config.get("TESTING"):
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+        return
+    message = (
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
+        '(e.g. python3 -c "import secrets; print(secrets.token_urlsafe(48))") before serving.'
+    )
+    if strict:
+        raise ConfigurationError(message)
+
+    # Command-line use: maintenance commands work, serving a page does not.
+    def refuse_to_serve() -> None:
+        raise ConfigurationError(message)
+
+    app.before_request(refuse_to_serve)
+    app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+
+
+def _instance_secret(app: Flask) -> str:
+    """A per-installation secret for the demo, kept so sessions survive a restart."""
+    path = Path(app.instance_path) / "demo-secret-key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,22 @@
+"""The `incubator` command: Flask's commands (run, db, shell, routes) plus our own."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _cli_app() -> Flask:
+    from . import create_app
+
+    return create_app(strict=False)
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, help="Inkubator: manage and run the application.")
+def cli() -> None:
+    pass
+
+
+def register_commands(app: Flask) -> None:
+    """Attach our commands to the app (so `flask --app incubator` sees them too)."""

@@ -1,0 +1,97 @@
+"""Configuration classes. `Config` reads the environment; subclasses override for tests and demo."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms people paste (``postgres://``, ``postgresql://``) and pick psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production defaults; every value can be set from the environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # None means "a SQLite file in the instance folder", resolved in create_app.
+    DATABASE_URL: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DEMO = _bool("INCUBATOR_DEMO")
+    TESTING = False
+
+    TIMEZONE = "Europe/Warsaw"
+    BABEL_DEFAULT_LOCALE = "pl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
+    LANGUAGES = ("pl", "en")
+
+    # Werkzeug's scrypt: a deliberately slow, memory-hard hash.
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+
+    # E-mail: with MAIL_SERVER unset, messages are written as .eml files to instance/outbox/.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Inkubator Ekonomii Społecznej <inkubator@localhost>"
+    )
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # Booking policy (configurable, see docs/booking.md).
+    BOOKING_MIN_NOTICE = timedelta(hours=int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24")))
+    BOOKING_HORIZON = timedelta(days=int(os.environ.get("BOOKING_HORIZON_DAYS", "60")))
+    BOOKING_MAX_ACTIVE = int(os.environ.get("BOOKING_MAX_ACTIVE", "3"))
+    BOOKING_CANCEL_NOTICE = timedelta(
+        hours=int(os.environ.get("BOOKING_CANCEL_NOTICE_HOURS", "24"))
+    )
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+class DevConfig(Config):
+    DEBUG = True
+
+
+class DemoConfig(Config):
+    """`incubator demo`: a local SQLite demo; the secret is kept in the instance folder."""
+
+    DEMO = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+    # Fast hash in tests only; tests/web/test_auth.py checks the production default separately.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = None

@@ -1,0 +1,87 @@
+"""An expert's weekly availability per branch, and its exceptions (leave, extra hours)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from .branch import Branch
+    from .user import User
+
+
+class AvailabilityRule(db.Model):
+    """Every <weekday> from <start> to <end> at <branch>, consultations of <length> minutes."""
+
+    __tablename__ = "availability_rules"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("end_time > start_time", name="time_order"),
+        CheckConstraint("length_min BETWEEN 5 AND 480", name="length"),
+        CheckConstraint("buffer_min BETWEEN 0 AND 240", name="buffer"),
+        CheckConstraint(
+            "valid_to_date IS NULL OR valid_from_date IS NULL OR valid_to_date >= valid_from_date",
+            name="validity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="RESTRICT"))
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday, like date.weekday()
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    length_min: Mapped[int] = mapped_column(SmallInteger, default=60)
+    buffer_min: Mapped[int] = mapped_column(SmallInteger, default=0)
+    valid_from_date: Mapped[date | None]
+    valid_to_date: Mapped[date | None]
+
+    expert: Mapped[User] = relationship()
+    branch: Mapped[Branch] = relationship()
+
+
+class ExceptionKind(StrEnum):
+    OFF = "off"  # leave, sick day: removes availability
+    EXTRA = "extra"  # extra hours at a branch
+
+
+class AvailabilityException(db.Model):
+    """A date or date range that differs from the weekly rules."""
+
+    __tablename__ = "availability_exceptions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('off', 'extra')", name="kind"),
+        CheckConstraint("end_date >= start_date", name="date_order"),
+        CheckConstraint(
+            "(start_time IS NULL AND end_time IS NULL) OR "
+            "(start_time IS NOT NULL AND end_time IS NOT NULL AND end_time > start_time)",
+            name="time_order",
+        ),
+        CheckConstraint(
+            "kind = 'off' OR (branch_id IS NOT NULL AND start_time IS NOT NULL)",
+            name="extra_needs_branch_and_hours",
+        ),
+        CheckConstraint("length_min BETWEEN 5 AND 480", name="length"),
+        CheckConstraint("buffer_min BETWEEN 0 AND 240", name="buffer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="RESTRICT"))
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    length_min: Mapped[int] = mapped_column(SmallInteger, default=60)
+    buffer_min: Mapped[int] = mapped_column(SmallInteger, default=0)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    expert: Mapped[User] = relationship()
+    branch: Mapped[Branch | None] = relationship()

@@ -1,0 +1,115 @@
+"""Consultations (bookings) and who attended them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+
+if TYPE_CHECKING:
+    from .branch import Branch
+    from .domain_area import Domain
+    from .founding_group import FoundingGroup
+    from .user import User
+
+
+class ConsultationStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+# Every status but "cancelled" occupies the expert's time. The partial unique index below (and,
+# on PostgreSQL, an exclusion constraint over the time range) makes a double booking impossible
+# at the database level, whatever the application code does.
+ACTIVE_PREDICATE = "status <> 'cancelled'"
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+    __table_args__ = (
+        CheckConstraint("status IN ('booked', 'cancelled', 'attended', 'no_show')", name="status"),
+        CheckConstraint("end_dt > start_dt", name="time_order"),
+        CheckConstraint("sequence >= 0", name="sequence"),
+        Index(
+            "uq_consultations_active_expert_start",
+            "expert_id",
+            "start_dt",
+            unique=True,
+            sqlite_where=text(ACTIVE_PREDICATE),
+            postgresql_where=text(ACTIVE_PREDICATE),
+        ),
+        Index("ix_consultations_branch_start", "branch_id", "start_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity for calendars (.ics UID); never changes, even on reschedule.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: uuid.uuid4().hex)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="RESTRICT"))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="RESTRICT"))
+    # The person the consultation is for (also an attendee); who typed it in may differ.
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    founding_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("founding_groups.id", ondelete="SET NULL"), index=True
+    )
+    start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    buffer_min: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=ConsultationStatus.BOOKED)
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # expert's notes on the outcome
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on every change
+    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    expert: Mapped[User] = relationship(foreign_keys=[expert_id])
+    client: Mapped[User] = relationship(foreign_keys=[client_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    branch: Mapped[Branch] = relationship()
+    domain: Mapped[Domain] = relationship()
+    founding_group: Mapped[FoundingGroup | None] = relationship()
+    attendees: Mapped[list[ConsultationAttendee]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != ConsultationStatus.CANCELLED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ConsultationStatus.CANCELLED
+
+    @property
+    def took_place(self) -> bool:
+        return self.status == ConsultationStatus.ATTENDED
+
+
+class ConsultationAttendee(db.Model):
+    """One person at a consultation. A consultation has one or more; each counts as served."""
+
+    __tablename__ = "consultation_attendees"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+    consultation: Mapped[Consultation] = relationship(back_populates="attendees")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,35 @@
+"""Consultation areas (dziedziny doradztwa)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class DomainCode(StrEnum):
+    LAW = "law"
+    ACCOUNTING = "accounting"
+    MARKETING = "marketing"
+    SOCIAL_ENTERPRISE = "social-enterprise"
+
+
+class Domain(db.Model):
+    """A consultation area. Names are data (editable in seed_data), one per UI language."""
+
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_pl: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_pl
+
+    def __repr__(self) -> str:
+        return f"<Domain {self.code}>"

@@ -1,0 +1,1 @@
+"""Services: load from the database, call the domain, commit. `user` and `now` are passed in."""

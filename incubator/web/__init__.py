@@ -1,0 +1,19 @@
+"""Web layer: one blueprint package per area. Views are thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .errors import register_error_handlers
+    from .main import bp as main_bp
+    from .template_helpers import register_template_helpers
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/konto")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_error_handlers(app)
+    register_template_helpers(app)

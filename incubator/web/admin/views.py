@@ -1,0 +1,1 @@
+"""Managers: user accounts."""

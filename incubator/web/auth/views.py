@@ -1,0 +1,1 @@
+"""Login, registration, password change and reset."""

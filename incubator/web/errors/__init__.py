@@ -1,0 +1,76 @@
+"""Error pages in the user's language, never a stack trace; JSON under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please try again.")),
+        403: (_("Access denied"), _("You do not have permission to open this page.")),
+        404: (_("Page not found"), _("The page you are looking for does not exist.")),
+        405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+        409: (_("Conflict"), _("Someone else changed this in the meantime. Please try again.")),
+        429: (_("Too many attempts"), _("Too many attempts. Please wait a minute and try again.")),
+        500: (
+            _("Something went wrong"),
+            _("An unexpected error occurred. It has been logged; please try again later."),
+        ),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None, error_code: str | None = None):
+    title, default_message = _messages().get(code, _messages()[500])
+    message = message or default_message
+    if _wants_json():
+        payload = {"error": {"code": error_code or _default_code(code), "message": message}}
+        return jsonify(payload), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _default_code(code: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        422: "invalid_input",
+        429: "too_many_requests",
+    }.get(code, "internal_error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            _("Your form has expired or is missing its security token. Please reload the page."),
+            "csrf_failed",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

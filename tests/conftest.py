@@ -1,0 +1,93 @@
+"""Shared fixtures.
+
+The database is chosen by one variable: ``TEST_DATABASE_URL`` (e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/incubator_test``). Without it the suite uses a
+SQLite file in a temporary folder. The schema is built by the real Alembic migrations, and every
+test that uses the database starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from incubator import create_app
+from incubator.config import TestConfig
+from incubator.extensions import db as _db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    class _Config(TestConfig):
+        DATABASE_URL = database_url
+
+    application = create_app(_Config)
+    application.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture()
+def db(app: Flask) -> Iterator:
+    """An app context with empty tables; yields Flask-SQLAlchemy's `db`."""
+    with app.app_context():
+        _empty_all_tables()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app: Flask, db) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def outbox(app: Flask, tmp_path) -> Iterator:
+    """Point the development mail outbox at a fresh folder; yields its Path."""
+    previous = app.config.get("MAIL_OUTBOX")
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    yield tmp_path / "outbox"
+    app.config["MAIL_OUTBOX"] = previous
+
+
+def login(client: FlaskClient, email: str, password: str, follow: bool = True):
+    return client.post(
+        "/konto/logowanie",
+        data={"email": email, "password": password},
+        follow_redirects=follow,
+    )
