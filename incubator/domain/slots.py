@@ -308,7 +308,7 @@ def _local_to_epoch(d: date, sec: int, *, strict: bool) -> int | None:
 class _Day:
     """A local date plus what is needed to turn its wall times into instants quickly."""
 
-    date: date
+    local_date: date
     base: int  # POSIX seconds of the local midnight *as if it were UTC*
     offset: int | None  # see _uniform_offset
 
@@ -319,7 +319,7 @@ class _Day:
     def instant(self, sec: int, *, strict: bool = True) -> int | None:
         if self.offset is not None:
             return self.base + sec - self.offset
-        return _local_to_epoch(self.date, sec, strict=strict)
+        return _local_to_epoch(self.local_date, sec, strict=strict)
 
 
 def _layout(
@@ -372,6 +372,14 @@ class _BusyIndex:
 # --------------------------------------------------------------------------- the engine
 
 
+def _local_date_or(instant: float, fallback: date) -> date:
+    """Local date of a POSIX instant, or ``fallback`` if it is beyond what datetime can hold."""
+    try:
+        return datetime.fromtimestamp(instant, WARSAW).date()
+    except (OverflowError, OSError, ValueError):
+        return fallback
+
+
 def _daterange(lo: date, hi: date) -> Iterator[date]:
     for n in range(lo.toordinal(), hi.toordinal() + 1):
         yield date.fromordinal(n)
@@ -413,8 +421,9 @@ def free_slots(
     latest = now_s + horizon.total_seconds()
     if latest < earliest:
         return []
-    lo = max(window_start, datetime.fromtimestamp(earliest, WARSAW).date())
-    hi = min(window_end, datetime.fromtimestamp(latest, WARSAW).date())
+    # Only look at local dates that can hold a slot between ``earliest`` and ``latest``.
+    lo = max(window_start, _local_date_or(earliest, window_start))
+    hi = min(window_end, _local_date_or(latest, window_end))
     if hi < lo:
         return []
 
@@ -506,7 +515,7 @@ def free_slots(
     chosen: list[tuple[int, int, int, int, int]] = []
     for bucket in candidates.values():
         bucket.sort()
-        free_from = -1
+        free_from = float("-inf")
         for begin, _p, expert, branch, end, buffer_s in bucket:
             if begin >= free_from:
                 chosen.append((begin, expert, branch, end, buffer_s))
