@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        instance_path=_instance_path(),
         instance_relative_config=True,
     )
     app.config.from_object(config_class)
@@ -70,6 +72,13 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
 
     register_commands(app)
     return app
+
+
+def _instance_path() -> str | None:
+    """``INCUBATOR_INSTANCE_PATH`` moves the instance folder (SQLite file, demo secret, outbox);
+    unset, Flask's default (``instance/`` next to the package) applies."""
+    value = os.environ.get("INCUBATOR_INSTANCE_PATH")
+    return str(Path(value).expanduser().resolve()) if value else None
 
 
 def _configure_database(app: Flask) -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, event
 
+SQLITE_IMMEDIATE = "sqlite_immediate"
+
 
 def install(engine: Engine) -> None:
-    """On SQLite: enforce foreign keys, use WAL and take the write lock at BEGIN.
+    """On SQLite: enforce foreign keys, use WAL, and let write transactions take the lock at BEGIN.
 
-    ``BEGIN IMMEDIATE`` makes a write transaction wait (busy timeout) for the lock up front instead
-    of failing half-way with "database is locked" when two bookings race.
+    A transaction started through `incubator.services.transactions.begin_write` carries the
+    execution option ``sqlite_immediate`` and begins with ``BEGIN IMMEDIATE``: it waits (busy
+    timeout) for the write lock up front, so its reads and its writes are one serialised unit and
+    it can never fail half-way with "database is locked". Plain reads use a deferred ``BEGIN`` and
+    do not block each other (WAL).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -29,4 +34,5 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # pragma: no cover - driver callback
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -8,11 +8,12 @@ test that uses the database starts from empty tables.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -52,6 +53,11 @@ def _empty_all_tables() -> None:
         _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
+            # SQLite enforces ON DELETE RESTRICT row by row, so a self-reference (a filia's parent
+            # branch) would fail a plain DELETE: detach the rows first.
+            for fk in table.foreign_keys:
+                if fk.column.table is table:
+                    _db.session.execute(table.update().values({fk.parent.name: None}))
             _db.session.execute(table.delete())
     _db.session.commit()
 
@@ -66,8 +72,27 @@ def db(app: Flask) -> Iterator:
         _db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context.
+
+    The `db` fixture keeps an app context pushed for the test body; without this, Flask would run
+    each request inside that same context, sharing `g` (the logged-in user, the locale) and the
+    SQLAlchemy session with the test, which hides a missing commit. Here a request sees only what
+    is committed, as in production. Afterwards the test's own transaction is ended (rollback:
+    tests commit what they create before a request), so its next query sees the request's
+    committed effects even on SQLite, whose read transactions keep their snapshot.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            _db.session.rollback()
+        return response
+
+
 @pytest.fixture()
 def client(app: Flask, db) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -67,3 +67,19 @@ def create_expert(*, domains=(), branches=(), title: str = "", **params) -> User
     user.expert_profile = ExpertProfile(title=title, domains=list(domains), branches=list(branches))
     db.session.commit()
     return user
+
+
+def create_rule(expert: User, branch: Branch, **params):
+    """A weekly availability rule; default Monday 09:00–12:00, 60-minute consultations."""
+    from datetime import time
+
+    from incubator.models import AvailabilityRule
+
+    params.setdefault("weekday", 0)
+    params.setdefault("start_time", time(9))
+    params.setdefault("end_time", time(12))
+    params.setdefault("length_min", 60)
+    rule = AvailabilityRule(expert_id=expert.id, branch_id=branch.id, **params)
+    db.session.add(rule)
+    db.session.commit()
+    return rule

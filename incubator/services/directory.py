@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Branch, Domain
+from ..models import Branch, Domain, Role, User
+from ..models.user import expert_branches
 
 
 def branch_tree(session: Session) -> list[Branch]:
@@ -21,3 +22,14 @@ def branch_tree(session: Session) -> list[Branch]:
 
 def domains(session: Session) -> list[Domain]:
     return list(session.scalars(select(Domain).order_by(Domain.position, Domain.code)))
+
+
+def active_expert_counts(session: Session) -> dict[int, int]:
+    """Number of active experts per branch id (branches with none are absent)."""
+    stmt = (
+        select(expert_branches.c.branch_id, func.count())
+        .join(User, User.id == expert_branches.c.expert_id)
+        .where(User.active.is_(True), User.role == Role.EXPERT)
+        .group_by(expert_branches.c.branch_id)
+    )
+    return {branch_id: count for branch_id, count in session.execute(stmt)}

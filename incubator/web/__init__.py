@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import user_loader  # noqa: F401  (registers the Flask-Login loader)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .errors import register_error_handlers

@@ -1,1 +1,180 @@
-"""Managers: user accounts."""
+"""Managers: user accounts.
+
+New staff accounts are created without a password. The new expert or manager gets an e-mail with
+a link to set one (valid `PASSWORD_SETUP_MAX_AGE`, 7 days by default); afterwards the usual
+"Forgot your password?" works. No manager ever knows another person's password. The command line
+(`incubator users create`) can still set a password directly, e.g. for the first manager.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ...clock import utcnow
+from ...extensions import db
+from ...models import Role, User
+from ...services import accounts, directory, mail
+from ..auth.forms import choice
+from ..auth.views import client_ip, password_policy, send_password_link
+from ..main.views import safe_next
+from . import bp
+from .forms import NewUserForm, SetActiveForm, UserFilterForm
+
+PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def require_manager() -> None:
+    """Every admin page: log in first, then managers only (403 for clients and experts)."""
+    if not current_user.is_manager:
+        abort(403)
+
+
+@bp.get("/uzytkownicy")
+def users():
+    form = UserFilterForm(request.args)
+    form.validate()
+    role = form.role.data if form.role.data in {r.value for r in Role} else ""
+    status = form.status.data if form.status.data in {"active", "inactive"} else ""
+    page = request.args.get("page", 1, type=int) or 1
+    result = accounts.search_users(
+        db.session,
+        role=role or None,
+        query=(form.q.data or "")[:100] if not form.q.errors else None,
+        active={"active": True, "inactive": False}.get(status),
+        page=page,
+        per_page=PER_PAGE,
+    )
+    args = {k: v for k, v in {"role": role, "status": status, "q": form.q.data}.items() if v}
+    return render_template(
+        "admin/users.html",
+        form=form,
+        result=result,
+        filter_args=args,
+        active_form=SetActiveForm(),
+        here=request.full_path if request.query_string else request.path,
+    )
+
+
+@bp.route("/uzytkownicy/nowy", methods=["GET", "POST"])
+def user_new():
+    form = NewUserForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        expert = None
+        if form.role.data == "expert":
+            expert = accounts.ExpertDetails(
+                title=form.title.data or "",
+                bio=form.bio.data or "",
+                default_length_min=form.default_length_min.data,
+                domain_ids=form.domains.data,
+                branch_ids=form.branches.data,
+            )
+        now = utcnow()
+        try:
+            user = accounts.create_staff_account(
+                db.session,
+                actor=current_user._get_current_object(),
+                role=form.role.data,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                phone=form.phone.data or "",
+                preferred_language=form.preferred_language.data,
+                expert=expert,
+                policy=password_policy(),
+                now=now,
+                ip=client_ip(),
+            )
+        except accounts.DuplicateEmail:
+            form.email.errors = [
+                *form.email.errors,
+                _("An account with this e-mail address already exists."),
+            ]
+        except accounts.InvalidEmail:
+            form.email.errors = [*form.email.errors, _("Enter a valid e-mail address.")]
+        except accounts.InvalidInput:
+            flash(_("Some of the values are not valid. Please check the form."), "error")
+        else:
+            _send_setup_link(user, now)
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.post("/uzytkownicy/<int:user_id>/aktywnosc")
+def user_set_active(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    form = SetActiveForm()
+    back = safe_next(form.next.data) or url_for("admin.users")
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "1"
+    try:
+        changed = accounts.set_active(
+            db.session,
+            actor=current_user._get_current_object(),
+            user=user,
+            active=active,
+            now=utcnow(),
+            ip=client_ip(),
+        )
+    except accounts.CannotDeactivateSelf:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(back)
+    if not changed:
+        flash(_("Nothing has changed."), "info")
+    elif active:
+        flash(_("The account of %(name)s has been reactivated.", name=user.full_name), "success")
+    else:
+        flash(
+            _(
+                "The account of %(name)s has been deactivated; the person can no longer log in.",
+                name=user.full_name,
+            ),
+            "success",
+        )
+    return redirect(back)
+
+
+def _send_setup_link(user: User, now) -> None:
+    token = accounts.make_password_token(
+        user, secret_key=current_app.secret_key, now=now, purpose=accounts.PURPOSE_SETUP
+    )
+    try:
+        send_password_link(user, token, setup=True)
+    except mail.MailError:
+        current_app.logger.exception("Set-up e-mail to user %s failed", user.id)
+        flash(
+            _(
+                "The account of %(name)s has been created, but the e-mail with the link could "
+                "not be sent. Ask the person to use “Forgot your password?” on the login page.",
+                name=user.full_name,
+            ),
+            "warning",
+        )
+        return
+    flash(
+        _(
+            "The account of %(name)s has been created. We have sent a link to set the password "
+            "to %(email)s.",
+            name=user.full_name,
+            email=user.email,
+        ),
+        "success",
+    )
+
+
+def _fill_choices(form: NewUserForm) -> None:
+    locale = str(get_locale() or "pl")
+    form.domains.choices = [choice(d.id, d.name(locale)) for d in directory.domains(db.session)]
+    choices = []
+    for branch in directory.branch_tree(db.session):
+        choices.append(choice(branch.id, branch.name))
+        for child in branch.children:
+            if child.active:
+                choices.append(choice(child.id, f"{child.name} ({branch.name})"))
+    form.branches.choices = choices

@@ -18,6 +18,7 @@ def index():
         "main/index.html",
         branches=directory.branch_tree(db.session),
         domains=directory.domains(db.session),
+        expert_counts=directory.active_expert_counts(db.session),
     )
 
 

@@ -1,0 +1,1 @@
+"""Our CLI commands, one module per job; `incubator.cli.register_commands` attaches them."""
