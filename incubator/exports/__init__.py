@@ -1,0 +1,1 @@
+"""Exports build bytes (never a Response): .ics, PDF, CSV."""

@@ -1,0 +1,86 @@
+"""iCalendar (.ics) for consultations: the same builder serves downloads, e-mails and feeds.
+
+Times are written with ``TZID=Europe/Warsaw`` plus a VTIMEZONE generated from the tz database for
+the years used, which Google Calendar, Outlook, Apple Calendar and Thunderbird all read as the same
+instant. The UID never changes for a consultation; SEQUENCE is raised on every change and a
+cancelled consultation is sent with ``STATUS:CANCELLED`` (and ``METHOD:CANCEL`` when it is an
+invitation update), so calendars update the existing event instead of adding a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..domain.slots import WARSAW
+
+PRODID = "-//Inkubator Ekonomii Spolecznej//Inkubator//PL"
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """What one consultation looks like in a calendar, already in the reader's language."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    summary: str
+    location: str
+    description: str
+    cancelled: bool
+    created: datetime
+    last_modified: datetime
+    organizer_name: str = ""
+    organizer_email: str | None = None
+    url: str | None = None
+
+
+def _event(entry: CalendarEntry, stamp: datetime, domain: str) -> Event:
+    event = Event()
+    event.add("uid", f"{entry.uid}@{domain}")
+    event.add("sequence", entry.sequence)
+    event.add("dtstamp", stamp)
+    event.add("created", entry.created)
+    event.add("last-modified", entry.last_modified)
+    event.add("dtstart", entry.start.astimezone(WARSAW))
+    event.add("dtend", entry.end.astimezone(WARSAW))
+    event.add("summary", entry.summary)
+    event.add("location", entry.location)
+    event.add("description", entry.description)
+    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    if entry.url:
+        event.add("url", entry.url)
+    if entry.organizer_email:
+        organizer = vCalAddress(f"mailto:{entry.organizer_email}")
+        organizer.params["cn"] = vText(entry.organizer_name)
+        event["organizer"] = organizer
+    return event
+
+
+def build_calendar(
+    entries: Iterable[CalendarEntry],
+    *,
+    now: datetime,
+    domain: str = "inkubator.local",
+    name: str | None = None,
+    method: str | None = None,
+) -> bytes:
+    """One VCALENDAR with a VEVENT per entry and the VTIMEZONE they need, as bytes (CRLF)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", "Europe/Warsaw")
+    for entry in entries:
+        calendar.add_component(_event(entry, now, domain))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
