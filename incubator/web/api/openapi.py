@@ -1,0 +1,631 @@
+"""The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`.
+
+Written by hand next to the views (which are few and stable) rather than generated: the prose is
+the documentation. `tests/web/test_openapi.py` validates it with openapi-spec-validator, checks
+that every route under `/api/v1` in the URL map is described here with the same methods, and
+checks real responses against the schemas, so the document cannot drift from the code.
+
+The text here is for developers and stays in English; it is not user-facing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain.booking_rules import BookingError
+from ...services.booking import Busy
+
+Schema = dict[str, Any]
+
+# Codes the web layer produces itself, on top of the domain's `BookingError.code`s.
+WEB_ERROR_CODES = (
+    "invalid_input",
+    "unauthorized",
+    "invalid_credentials",
+    "account_inactive",
+    "no_password",
+    "csrf_failed",
+    "not_found",
+    "method_not_allowed",
+    "too_many_requests",
+    "internal_error",
+)
+
+
+def error_codes() -> list[str]:
+    """Every stable error code a client may meet (domain codes are collected, not listed)."""
+    codes = set(WEB_ERROR_CODES) | {Busy.code}
+    pending: list[type[BookingError]] = [BookingError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls is not BookingError:
+            codes.add(cls.code)
+    return sorted(codes)
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: Schema, description: str, **extra: Any) -> Schema:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+        **extra,
+    }
+
+
+def _array(name: str) -> Schema:
+    return {"type": "array", "items": _ref(name)}
+
+
+def _resp(name: str) -> Schema:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _param(name: str) -> Schema:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _query(name: str, description: str, schema: Schema, required: bool = False) -> Schema:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+ID = {"type": "integer", "minimum": 1}
+DATE = {"type": "string", "format": "date", "examples": ["2026-03-30"]}
+DATE_TIME_WITH_OFFSET = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 with a UTC offset, in Europe/Warsaw on output.",
+    "examples": ["2026-03-30T09:00:00+02:00"],
+}
+STATE_CHANGING = [{"sessionCookie": [], "csrfToken": []}]
+LOGGED_IN = [{"sessionCookie": []}]
+
+
+def _schemas() -> dict[str, Schema]:
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "description": "Stable, machine-readable; branch on this.",
+                            "enum": error_codes(),
+                        },
+                        "message": {
+                            "type": "string",
+                            "description": "For people, in the request's language.",
+                        },
+                        "field": {
+                            "type": "string",
+                            "description": "With `invalid_input`: the parameter or body "
+                            "field that was missing or wrong (`body` for malformed JSON).",
+                        },
+                    },
+                }
+            },
+        },
+        "SlotTakenError": {
+            "allOf": [_ref("Error")],
+            "type": "object",
+            "required": ["error", "next_slots"],
+            "properties": {
+                "next_slots": {
+                    "description": "The next free slots (this expert's first, else anyone's).",
+                    **_array("Slot"),
+                }
+            },
+        },
+        "Slot": {
+            "type": "object",
+            "required": ["expert_id", "branch_id", "start", "end"],
+            "properties": {
+                "expert_id": ID,
+                "branch_id": ID,
+                "start": DATE_TIME_WITH_OFFSET,
+                "end": DATE_TIME_WITH_OFFSET,
+            },
+        },
+        "Branch": {
+            "type": "object",
+            "required": ["id", "code", "name", "parent_id", "address", "phone"],
+            "properties": {
+                "id": ID,
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+                "parent_id": {
+                    "type": ["integer", "null"],
+                    "description": "The parent office of a filia; null for an office.",
+                },
+                "address": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        },
+        "Domain": {
+            "type": "object",
+            "required": ["code", "name"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "examples": ["law", "accounting", "marketing", "social-enterprise"],
+                },
+                "name": {"type": "string", "description": "In the request's language."},
+            },
+        },
+        "Expert": {
+            "type": "object",
+            "required": ["id", "name", "domains", "branches"],
+            "properties": {
+                "id": ID,
+                "name": {"type": "string", "description": "With title, e.g. `mec. Anna Nowak`."},
+                "domains": {"type": "array", "items": {"type": "string"}},
+                "branches": {"type": "array", "items": ID},
+            },
+        },
+        "User": {
+            "type": "object",
+            "required": ["id", "name", "email", "role", "language"],
+            "properties": {
+                "id": ID,
+                "name": {"type": "string"},
+                "email": {"type": ["string", "null"]},
+                "role": {"type": "string", "enum": ["client", "expert", "manager"]},
+                "language": {"type": "string", "enum": ["pl", "en"]},
+            },
+        },
+        "Session": {
+            "type": "object",
+            "required": ["user", "csrf_token"],
+            "properties": {
+                "user": {"oneOf": [_ref("User"), {"type": "null"}]},
+                "csrf_token": {
+                    "type": "string",
+                    "description": "Send it as `X-CSRFToken` on every POST and DELETE.",
+                },
+            },
+        },
+        "Credentials": {
+            "type": "object",
+            "required": ["email", "password"],
+            "properties": {
+                "email": {"type": "string", "maxLength": 254},
+                "password": {"type": "string", "maxLength": 1024},
+            },
+        },
+        "Consultation": {
+            "type": "object",
+            "required": [
+                "id",
+                "status",
+                "start",
+                "end",
+                "expert",
+                "branch",
+                "domain",
+                "client_id",
+                "attendee_ids",
+                "topic",
+                "sequence",
+                "url",
+                "ics_url",
+            ],
+            "properties": {
+                "id": ID,
+                "status": {
+                    "type": "string",
+                    "enum": ["booked", "cancelled", "attended", "no_show"],
+                },
+                "start": DATE_TIME_WITH_OFFSET,
+                "end": DATE_TIME_WITH_OFFSET,
+                "expert": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": ID, "name": {"type": "string"}},
+                },
+                "branch": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": ID, "name": {"type": "string"}},
+                },
+                "domain": {"type": "string", "description": "The domain code."},
+                "client_id": ID,
+                "attendee_ids": {"type": "array", "items": ID},
+                "topic": {"type": "string"},
+                "sequence": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "iCalendar SEQUENCE; rises on every change.",
+                },
+                "url": {"type": "string"},
+                "ics_url": {"type": "string", "description": "The .ics of this consultation."},
+            },
+        },
+        "NewConsultation": {
+            "type": "object",
+            "required": ["expert_id", "branch_id", "domain", "start"],
+            "properties": {
+                "expert_id": ID,
+                "branch_id": ID,
+                "domain": {"type": "string", "maxLength": 40},
+                "start": {
+                    **DATE_TIME_WITH_OFFSET,
+                    "description": "A slot's `start` as given by `GET /slots`; the offset is "
+                    "required (a naive time is refused with `invalid_input`).",
+                },
+                "topic": {"type": "string", "maxLength": 300},
+                "client_id": {
+                    "type": ["integer", "null"],
+                    "description": "Staff only: the client it is for. A client books for "
+                    "themselves (another id: 403 `forbidden`).",
+                },
+                "attendee_ids": {
+                    "type": "array",
+                    "items": ID,
+                    "maxItems": 50,
+                    "description": "Other clients from the client's founding group.",
+                },
+            },
+        },
+        "Cancellation": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "description": "Required when staff cancel.",
+                }
+            },
+        },
+        "Move": {
+            "type": "object",
+            "required": ["start"],
+            "properties": {
+                "start": DATE_TIME_WITH_OFFSET,
+                "expert_id": {"type": ["integer", "null"]},
+                "branch_id": {"type": ["integer", "null"]},
+            },
+        },
+    }
+
+
+def _responses() -> dict[str, Schema]:
+    error = _ref("Error")
+    return {
+        "InvalidInput": _json(
+            error,
+            "Invalid input (`invalid_input`, with the offending field in the message) or a "
+            "refused booking (`unknown_domain`, `unknown_branch`, `unknown_expert`, "
+            "`not_a_slot`, `in_the_past`, `closed_day`, `too_short_notice`, "
+            "`beyond_horizon`, ...). Malformed JSON is `invalid_input` too.",
+        ),
+        "CsrfFailed": _json(error, "`csrf_failed`: the `X-CSRFToken` header is missing or wrong."),
+        "Unauthorized": _json(error, "`unauthorized`: not logged in."),
+        "Forbidden": _json(error, "`forbidden`: logged in, but not allowed to do this."),
+        "NotFound": _json(error, "`not_found`: no such consultation, or not one the user may see."),
+        "Conflict": _json(
+            error,
+            "`too_many_bookings`, `overlapping_booking`, `not_cancellable` or "
+            "`too_late_to_cancel`.",
+        ),
+        "SlotTaken": _json(
+            {"anyOf": [_ref("SlotTakenError"), error]},
+            "`slot_taken` with `next_slots`; or another conflict (`too_many_bookings`, "
+            "`overlapping_booking`, `not_cancellable`, `too_late_to_cancel`).",
+        ),
+        "TooManyRequests": _json(error, "`too_many_requests`: the log-in rate limit."),
+        "Busy": _json(
+            error,
+            "`busy`: the database stayed locked; try again after `Retry-After` seconds.",
+            headers={"Retry-After": {"schema": {"type": "integer"}}},
+        ),
+    }
+
+
+def _paths() -> dict[str, Schema]:
+    slot_query = [
+        _query("domain", "Domain code.", {"type": "string"}, required=True),
+        _query("branch", "Branch id.", ID, required=True),
+        _query("expert", "Only this expert's slots.", ID),
+        _query("from", "First local date (Europe/Warsaw), inclusive.", DATE, required=True),
+        _query(
+            "to",
+            "Last local date, inclusive; at most 62 days counting both ends.",
+            DATE,
+            required=True,
+        ),
+    ]
+    consultation_id = _param("ConsultationId")
+    lang = _param("Lang")
+    write_errors = {
+        "400": _resp("CsrfFailed"),
+        "401": _resp("Unauthorized"),
+        "403": _resp("Forbidden"),
+        "404": _resp("NotFound"),
+        "422": _resp("InvalidInput"),
+        "503": _resp("Busy"),
+    }
+    return {
+        "/branches": {
+            "get": {
+                "operationId": "branches",
+                "tags": ["reference"],
+                "summary": "Active offices and their filie",
+                "parameters": [lang],
+                "responses": {"200": _json(_array("Branch"), "Offices; filie after parents.")},
+            }
+        },
+        "/domains": {
+            "get": {
+                "operationId": "domains",
+                "tags": ["reference"],
+                "summary": "Consultation areas, named in the request's language",
+                "parameters": [lang],
+                "responses": {"200": _json(_array("Domain"), "The areas.")},
+            }
+        },
+        "/experts": {
+            "get": {
+                "operationId": "experts",
+                "tags": ["reference"],
+                "summary": "Active experts, optionally by domain and branch",
+                "parameters": [
+                    _query("domain", "Domain code.", {"type": "string"}),
+                    _query("branch", "Branch id.", ID),
+                    lang,
+                ],
+                "responses": {
+                    "200": _json(_array("Expert"), "Experts by name."),
+                    "422": _resp("InvalidInput"),
+                },
+            }
+        },
+        "/slots": {
+            "get": {
+                "operationId": "slots",
+                "tags": ["booking"],
+                "summary": "Free consultation slots (public)",
+                "description": "Only slots that can be booked now: at least the minimum "
+                "notice ahead, within the booking horizon, not on Sundays and holidays.",
+                "parameters": [*slot_query, lang],
+                "responses": {
+                    "200": _json(_array("Slot"), "Slots by start, then expert."),
+                    "422": _resp("InvalidInput"),
+                },
+            }
+        },
+        "/session": {
+            "get": {
+                "operationId": "session_get",
+                "tags": ["session"],
+                "summary": "Who is logged in, and the CSRF token for this session",
+                "responses": {"200": _json(_ref("Session"), "The session.")},
+            },
+            "post": {
+                "operationId": "session_login",
+                "tags": ["session"],
+                "summary": "Log in (sets the session cookie)",
+                "description": "Needs the `X-CSRFToken` from `GET /session`. The session is "
+                "renewed on log-in: use the `csrf_token` returned here from now on. Rate "
+                "limited like the log-in page.",
+                "security": [{"csrfToken": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Credentials")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Session"), "Logged in."),
+                    "400": _resp("CsrfFailed"),
+                    "401": _json(
+                        _ref("Error"),
+                        "`invalid_credentials`, `account_inactive` or `no_password`.",
+                    ),
+                    "422": _resp("InvalidInput"),
+                    "429": _resp("TooManyRequests"),
+                },
+            },
+            "delete": {
+                "operationId": "session_logout",
+                "tags": ["session"],
+                "summary": "Log out",
+                "security": [{"csrfToken": []}],
+                "responses": {
+                    "200": _json(_ref("Session"), "Logged out (`user` is null)."),
+                    "400": _resp("CsrfFailed"),
+                },
+            },
+        },
+        "/consultations": {
+            "get": {
+                "operationId": "consultations_list",
+                "tags": ["booking"],
+                "summary": "Consultations the user may see",
+                "description": "A client: their own (and those they attend); an expert: "
+                "their calendar; a manager: all. `expert` filters for staff only.",
+                "security": LOGGED_IN,
+                "parameters": [
+                    _query("expert", "Staff: only this expert's.", ID),
+                    _query("branch", "Only at this branch.", ID),
+                    _query("from", "Starting on or after this local date.", DATE),
+                    _query("to", "Starting on or before this local date.", DATE),
+                    lang,
+                ],
+                "responses": {
+                    "200": _json(_array("Consultation"), "By start."),
+                    "401": _resp("Unauthorized"),
+                    "422": _resp("InvalidInput"),
+                },
+            },
+            "post": {
+                "operationId": "consultation_create",
+                "tags": ["booking"],
+                "summary": "Book a consultation",
+                "security": STATE_CHANGING,
+                "parameters": [lang],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("NewConsultation")}},
+                },
+                "responses": {
+                    "201": _json(
+                        _ref("Consultation"),
+                        "Booked.",
+                        headers={
+                            "Location": {
+                                "description": "The new consultation's URL.",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                    ),
+                    **write_errors,
+                    "409": _resp("SlotTaken"),
+                },
+            },
+        },
+        "/consultations/{consultation_id}": {
+            "get": {
+                "operationId": "consultation_get",
+                "tags": ["booking"],
+                "summary": "One consultation",
+                "security": LOGGED_IN,
+                "parameters": [consultation_id, lang],
+                "responses": {
+                    "200": _json(_ref("Consultation"), "The consultation."),
+                    "401": _resp("Unauthorized"),
+                    "404": _resp("NotFound"),
+                },
+            }
+        },
+        "/consultations/{consultation_id}.ics": {
+            "get": {
+                "operationId": "consultation_ics",
+                "tags": ["booking"],
+                "summary": "The consultation as iCalendar",
+                "description": "Stable UID, SEQUENCE rising with every change, "
+                "`STATUS:CANCELLED` once cancelled; times with `TZID=Europe/Warsaw` and its "
+                "VTIMEZONE. Worded in the request's language (Polish by default).",
+                "security": LOGGED_IN,
+                "parameters": [consultation_id, lang],
+                "responses": {
+                    "200": {
+                        "description": "One VCALENDAR with one VEVENT.",
+                        "content": {"text/calendar": {"schema": {"type": "string"}}},
+                    },
+                    "401": _resp("Unauthorized"),
+                    "404": _resp("NotFound"),
+                },
+            }
+        },
+        "/consultations/{consultation_id}/cancel": {
+            "post": {
+                "operationId": "consultation_cancel",
+                "tags": ["booking"],
+                "summary": "Cancel a consultation",
+                "description": "Clients up to the cancellation notice before the start; "
+                "staff at any time, with a reason.",
+                "security": STATE_CHANGING,
+                "parameters": [consultation_id, lang],
+                "requestBody": {
+                    "required": False,
+                    "content": {"application/json": {"schema": _ref("Cancellation")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Consultation"), "Cancelled."),
+                    **write_errors,
+                    "409": _resp("Conflict"),
+                },
+            }
+        },
+        "/consultations/{consultation_id}/reschedule": {
+            "post": {
+                "operationId": "consultation_reschedule",
+                "tags": ["booking"],
+                "summary": "Move a consultation (same UID, SEQUENCE + 1)",
+                "description": "Atomic: if the new time is refused, nothing changes.",
+                "security": STATE_CHANGING,
+                "parameters": [consultation_id, lang],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Move")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Consultation"), "Moved."),
+                    **write_errors,
+                    "409": _resp("SlotTaken"),
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "tags": ["meta"],
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Inkubator API",
+            "version": "1.0.0",
+            "description": "Free expert consultations at social-economy incubators: offices, "
+            "areas, experts, free slots and bookings. Errors are always "
+            '`{"error": {"code": ..., "message": ...}}` with a stable `code`. Log in with '
+            "`POST /session`; send the session's `csrf_token` as `X-CSRFToken` on every "
+            "POST and DELETE. Add `?lang=en` for English messages and names (Polish is the "
+            "default).",
+        },
+        "servers": [{"url": server_url}],
+        "tags": [
+            {"name": "reference", "description": "Offices, areas, experts."},
+            {"name": "booking", "description": "Slots and consultations."},
+            {"name": "session", "description": "Log-in, log-out and the CSRF token."},
+            {"name": "meta", "description": "This description."},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "responses": _responses(),
+            "parameters": {
+                "ConsultationId": {
+                    "name": "consultation_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": ID,
+                },
+                "Lang": {
+                    "name": "lang",
+                    "in": "query",
+                    "required": False,
+                    "description": "Language of messages and names (default: the user's, "
+                    "else Polish).",
+                    "schema": {"type": "string", "enum": ["pl", "en"]},
+                },
+            },
+            "securitySchemes": {
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+            },
+        },
+    }

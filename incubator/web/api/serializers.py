@@ -1,0 +1,103 @@
+"""Model and domain objects -> JSON-ready dicts for the API.
+
+Times leave the API as ISO 8601 in Europe/Warsaw *with* the UTC offset of that instant
+(``2026-03-30T09:00:00+02:00``), so a client can show the wall time without a time-zone database
+and still compare instants correctly across the DST change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+
+from ...domain.slots import WARSAW, Slot
+from ...models import Branch, Consultation, Domain, User
+
+JSON = dict[str, Any]
+
+
+def iso(value: datetime) -> str:
+    """An aware datetime as Warsaw wall time with its offset, to the second."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}")
+    return value.astimezone(WARSAW).isoformat(timespec="seconds")
+
+
+def slot(item: Slot) -> JSON:
+    return {
+        "expert_id": item.expert_id,
+        "branch_id": item.branch_id,
+        "start": iso(item.start),
+        "end": iso(item.end),
+    }
+
+
+def branch(item: Branch) -> JSON:
+    return {
+        "id": item.id,
+        "code": item.code,
+        "name": item.name,
+        "parent_id": item.parent_id,
+        "address": item.address,
+        "phone": item.phone,
+    }
+
+
+def domain(item: Domain, locale: str) -> JSON:
+    return {"code": item.code, "name": item.name(locale)}
+
+
+def expert_name(user: User) -> str:
+    """The name with the professional title (``mec. Anna Nowak``), as clients see it."""
+    profile = user.expert_profile
+    return profile.display_name if profile is not None else user.full_name
+
+
+def expert(user: User) -> JSON:
+    profile = user.expert_profile
+    return {
+        "id": user.id,
+        "name": expert_name(user),
+        "domains": [d.code for d in profile.domains] if profile else [],
+        "branches": [b.id for b in profile.branches if b.active] if profile else [],
+    }
+
+
+def user(item: User | None) -> JSON | None:
+    if item is None:
+        return None
+    return {
+        "id": item.id,
+        "name": item.full_name,
+        "email": item.email,
+        "role": str(item.role),
+        "language": item.preferred_language,
+    }
+
+
+def consultation(item: Consultation) -> JSON:
+    return {
+        "id": item.id,
+        "status": str(item.status),
+        "start": iso(item.start_dt),
+        "end": iso(item.end_dt),
+        "expert": {"id": item.expert_id, "name": expert_name(item.expert)},
+        "branch": {"id": item.branch_id, "name": item.branch.name},
+        "domain": item.domain.code,
+        "client_id": item.client_id,
+        "attendee_ids": sorted(a.user_id for a in item.attendees),
+        "topic": item.topic,
+        "sequence": item.sequence,
+        "url": consultation_url(item),
+        "ics_url": ics_url(item),
+    }
+
+
+def consultation_url(item: Consultation) -> str:
+    return url_for("api.consultation_get", consultation_id=item.id)
+
+
+def ics_url(item: Consultation) -> str:
+    return url_for("api.consultation_ics", consultation_id=item.id)

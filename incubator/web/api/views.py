@@ -1,0 +1,249 @@
+"""JSON API v1 (`/api/v1`): reference data, free slots, session, consultations.
+
+Views are thin: read and check the input (`inputs`), call `services.booking` with the real clock
+(`utcnow()`, read only here) and the logged-in user, serialise (`serializers`). Refusals are
+`BookingError`s, turned into JSON errors in one place (`responses.booking_error`). The OpenAPI
+document describing all of this is `openapi.py`; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, current_app, jsonify, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from ...clock import utcnow
+from ...domain.booking_rules import BookingPolicy, InvalidInput
+from ...extensions import db, limiter
+from ...services import accounts, booking, directory
+from ..auth.views import SESSION_FINGERPRINT, _start_session, client_ip, password_policy
+from . import bp, inputs, serializers
+from .calendar import calendar_bytes
+from .openapi import openapi_document
+from .responses import actor, json_error, login_required, register_error_handlers
+
+MAX_RANGE_DAYS = 62  # one request may ask for about two months of slots
+
+register_error_handlers(bp)
+
+
+def _policy() -> BookingPolicy:
+    return booking.policy_from_config(current_app.config)
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+@bp.get("/branches")
+def branches() -> Response:
+    """Active offices; a filia comes right after its parent office and carries `parent_id`."""
+    rows = []
+    for office in directory.branch_tree(db.session):
+        rows.append(serializers.branch(office))
+        rows.extend(serializers.branch(f) for f in office.children if f.active)
+    return jsonify(rows)
+
+
+@bp.get("/domains")
+def domains() -> Response:
+    locale = _locale()
+    return jsonify([serializers.domain(d, locale) for d in directory.domains(db.session)])
+
+
+@bp.get("/experts")
+def experts() -> Response:
+    code = inputs.str_arg("domain", required=False)
+    branch_id = inputs.int_arg("branch", required=False)
+    area = booking.resolve_domain(db.session, code) if code is not None else None
+    office = booking.resolve_branch(db.session, branch_id) if branch_id is not None else None
+    found = booking.experts_for(db.session, area, office)
+    return jsonify([serializers.expert(e) for e in found])
+
+
+@bp.get("/slots")
+def slots() -> Response:
+    code = inputs.str_arg("domain")
+    branch_id = inputs.int_arg("branch")
+    expert_id = inputs.int_arg("expert", required=False)
+    start_date = inputs.date_arg("from")
+    end_date = inputs.date_arg("to")
+    if end_date < start_date:
+        raise InvalidInput(field="to", reason="before_from")
+    if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
+        raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
+    found = booking.find_slots(
+        db.session,
+        domain=booking.resolve_domain(db.session, code),
+        branch=booking.resolve_branch(db.session, branch_id),
+        start_date=start_date,
+        end_date=end_date,
+        now=utcnow(),
+        policy=_policy(),
+        expert_id=expert_id,
+    )
+    return jsonify([serializers.slot(s) for s in found])
+
+
+# --- session --------------------------------------------------------------------------------
+
+
+def _session_state() -> dict[str, Any]:
+    user = actor() if current_user.is_authenticated else None
+    return {"user": serializers.user(user), "csrf_token": generate_csrf()}
+
+
+@bp.get("/session")
+def session_get() -> Response:
+    return jsonify(_session_state())
+
+
+@bp.post("/session")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def session_login() -> Any:
+    data = inputs.json_body()
+    email = inputs.str_field(data, "email", max_length=254)
+    password = inputs.str_field(data, "password", max_length=1024)
+    try:
+        user = accounts.authenticate(
+            db.session, email, password, utcnow(), policy=password_policy(), ip=client_ip()
+        )
+    except accounts.InvalidCredentials:
+        return json_error(
+            401, "invalid_credentials", _("The e-mail address or password is incorrect.")
+        )
+    except accounts.AccountInactive:
+        return json_error(
+            401,
+            "account_inactive",
+            _("This account has been deactivated. Please contact the incubator's staff."),
+        )
+    except accounts.NoPassword:
+        return json_error(
+            401,
+            "no_password",
+            _("This account has no password yet. Use “Forgot your password?” to set one."),
+        )
+    _start_session(user)  # a fresh session: the old CSRF token is gone, the new one is returned
+    return jsonify(_session_state())
+
+
+@bp.delete("/session")
+def session_logout() -> Response:
+    if current_user.is_authenticated:
+        logout_user()
+        session.pop(SESSION_FINGERPRINT, None)
+    return jsonify(_session_state())
+
+
+# --- consultations --------------------------------------------------------------------------
+
+
+@bp.get("/consultations")
+@login_required
+def consultations_list() -> Response:
+    start_date = inputs.date_arg("from", required=False)
+    end_date = inputs.date_arg("to", required=False)
+    if start_date and end_date and end_date < start_date:
+        raise InvalidInput(field="to", reason="before_from")
+    found = booking.list_consultations(
+        db.session,
+        actor(),
+        expert_id=inputs.int_arg("expert", required=False),
+        branch_id=inputs.int_arg("branch", required=False),
+        date_from=start_date,
+        date_to=end_date,
+    )
+    return jsonify([serializers.consultation(c) for c in found])
+
+
+@bp.post("/consultations")
+@login_required
+def consultation_create() -> Any:
+    data = inputs.json_body()
+    booking_request = booking.BookingRequest(
+        expert_id=inputs.int_field(data, "expert_id"),
+        branch_id=inputs.int_field(data, "branch_id"),
+        domain_code=inputs.str_field(data, "domain", max_length=40),
+        start=inputs.aware_datetime(data.get("start"), "start"),
+        topic=inputs.str_field(data, "topic", required=False),
+        client_id=inputs.int_field(data, "client_id", required=False),
+        attendee_ids=inputs.id_list_field(data, "attendee_ids"),
+    )
+    consultation = booking.book(
+        db.session, booking_request, actor=actor(), now=utcnow(), policy=_policy()
+    )
+    response = jsonify(serializers.consultation(consultation))
+    response.status_code = 201
+    response.headers["Location"] = serializers.consultation_url(consultation)
+    return response
+
+
+@bp.get("/consultations/<int:consultation_id>")
+@login_required
+def consultation_get(consultation_id: int) -> Response:
+    consultation = booking.get_visible(db.session, consultation_id, actor())
+    return jsonify(serializers.consultation(consultation))
+
+
+@bp.get("/consultations/<int:consultation_id>.ics")
+@login_required
+def consultation_ics(consultation_id: int) -> Response:
+    consultation = booking.get_visible(db.session, consultation_id, actor())
+    return Response(
+        calendar_bytes(consultation, now=utcnow()),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="konsultacja-{consultation.id}.ics"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+@bp.post("/consultations/<int:consultation_id>/cancel")
+@login_required
+def consultation_cancel(consultation_id: int) -> Response:
+    data = inputs.json_body(allow_empty=True)
+    consultation = booking.cancel(
+        db.session,
+        consultation_id,
+        actor=actor(),
+        reason=inputs.str_field(data, "reason", required=False),
+        now=utcnow(),
+        policy=_policy(),
+    )
+    return jsonify(serializers.consultation(consultation))
+
+
+@bp.post("/consultations/<int:consultation_id>/reschedule")
+@login_required
+def consultation_reschedule(consultation_id: int) -> Response:
+    data = inputs.json_body()
+    consultation = booking.reschedule(
+        db.session,
+        consultation_id,
+        actor=actor(),
+        start=inputs.aware_datetime(data.get("start"), "start"),
+        expert_id=inputs.int_field(data, "expert_id", required=False),
+        branch_id=inputs.int_field(data, "branch_id", required=False),
+        now=utcnow(),
+        policy=_policy(),
+    )
+    return jsonify(serializers.consultation(consultation))
+
+
+# --- the description of all of the above ----------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(server_url=url_for("api.openapi").rsplit("/", 1)[0]))
