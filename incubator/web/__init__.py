@@ -10,13 +10,17 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .booking import bp as booking_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .staff import bp as staff_bp
     from .template_helpers import register_template_helpers
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/konto")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(staff_bp, url_prefix="/personel")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)

@@ -1,0 +1,161 @@
+"""Clients as staff meet them on the phone: find one, or enter a new one with a name and a phone.
+
+A client entered by staff has no password (and often no e-mail): the account exists so that a
+consultation can be booked for the person and counted as support given. The RODO information
+clause must have been read out to them first; `consent_dt` records when staff confirmed that.
+
+Plain functions: the session, the acting user and `now` are passed in. Failures are the
+`services.accounts` errors (`ConsentRequired`, `InvalidInput`, `InvalidEmail`, `DuplicateEmail`,
+`NotAllowed`), so the web layer maps them the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import ClientProfile, FoundingGroupMember, Role, User
+from . import audit
+from .accounts import (
+    ConsentRequired,
+    InvalidInput,
+    NotAllowed,
+    _clean_name,
+    _clean_phone,
+    _ensure_email_free,
+    _save_new_user,
+    normalise_email,
+    search_users,
+)
+
+SEARCH_LIMIT = 20
+MIN_PHONE_DIGITS = 6
+
+
+def search_clients(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[User]:
+    """Active clients whose name, e-mail or phone contains `query` (phone digits match however
+    the number was written), by name. An empty query finds nobody: staff always search."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    return search_users(session, role=Role.CLIENT, query=query, active=True, per_page=limit).users
+
+
+def phone_digits(phone: str | None) -> str:
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+def clients_with_phone(session: Session, phone: str) -> list[User]:
+    """Clients whose phone number has the same digits (spaces, dashes and +48 aside)."""
+    digits = phone_digits(phone)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return []
+    local = digits[2:] if digits.startswith("48") and len(digits) == 11 else digits
+    bare = func.replace(
+        func.replace(func.replace(func.replace(User.phone, " ", ""), "-", ""), "(", ""), ")", ""
+    )
+    stmt = (
+        select(User)
+        .where(User.role == Role.CLIENT, bare.like(f"%{local}"))
+        .order_by(User.full_name, User.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def create_phone_client(
+    session: Session,
+    *,
+    actor: User,
+    full_name: str,
+    phone: str,
+    email: str | None = None,
+    rodo_clause_read: bool,
+    now: datetime,
+    ip: str = "",
+) -> User:
+    """A client entered by staff (expert or manager) during a phone call; no password.
+
+    `rodo_clause_read`: staff confirm the RODO information clause (art. 13 GDPR) was read out to
+    the person; its time is kept as `consent_dt`, like the tick at self-registration.
+    """
+    if actor is None or not actor.is_staff or not actor.active:
+        raise NotAllowed("only experts and managers enter clients")
+    if not rodo_clause_read:
+        raise ConsentRequired("the information clause must be read out to the client")
+    full_name = _clean_name(full_name)
+    phone = _clean_phone(phone)
+    if len(phone_digits(phone)) < MIN_PHONE_DIGITS:
+        raise InvalidInput("a phone number is required")
+    address = normalise_email(email) if (email or "").strip() else None
+    if address is not None:
+        _ensure_email_free(session, address)
+    user = User(
+        email=address,
+        full_name=full_name,
+        phone=phone,
+        role=Role.CLIENT,
+        preferred_language="pl",
+        password_hash=None,
+        created_at_dt=now,
+        consent_dt=now,
+        created_by_id=actor.id,
+        client_profile=ClientProfile(),
+    )
+    session.add(user)
+    _save_new_user(session, address, flush=True)
+    # Facts only, no personal data: the audit trail must not become a second copy of it.
+    audit.record(
+        session,
+        actor=actor,
+        action="client.created_by_staff",
+        target=user,
+        details={"rodo_clause_read_out": True, "with_email": address is not None},
+        ip=ip,
+        now=now,
+    )
+    _save_new_user(session, address)
+    return user
+
+
+def get_client(session: Session, client_id: int) -> User | None:
+    """The active client with this id, or None."""
+    user = session.get(User, client_id)
+    if user is None or user.role != Role.CLIENT or not user.active:
+        return None
+    return user
+
+
+def group_companions(session: Session, client: User) -> list[User]:
+    """Active clients who are current members of a founding group with `client`, by name.
+
+    These are the people who may be added to the client's consultation as attendees.
+    """
+    groups = select(FoundingGroupMember.group_id).where(
+        FoundingGroupMember.user_id == client.id, FoundingGroupMember.left_date.is_(None)
+    )
+    stmt = (
+        select(User)
+        .join(FoundingGroupMember, FoundingGroupMember.user_id == User.id)
+        .where(
+            FoundingGroupMember.group_id.in_(groups),
+            FoundingGroupMember.left_date.is_(None),
+            User.id != client.id,
+            User.role == Role.CLIENT,
+            User.active.is_(True),
+        )
+        .distinct()
+        .order_by(User.full_name, User.id)
+    )
+    return list(session.scalars(stmt))
+
+
+__all__ = [
+    "clients_with_phone",
+    "create_phone_client",
+    "get_client",
+    "group_companions",
+    "phone_digits",
+    "search_clients",
+]

@@ -1,0 +1,501 @@
+"""The booking steps, shared by clients (`booking` blueprint) and staff (`staff` blueprint).
+
+domain → branch → expert (any, or one) → day → time → confirm. Every step is a plain GET page
+whose links carry the choices so far in the query string, so the flow works without JavaScript;
+`static/js/slots.js` only speeds up the day → time steps. Staff flows carry `client=ID` as well,
+and an expert books only into their own calendar, so their flow has no expert step.
+
+Nothing here decides a booking rule: choices are resolved and slots found by
+`services.booking`, and refusals come back as `BookingError`s.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app, request, url_for
+from flask_babel import format_date, format_time
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ...domain.booking_rules import (
+    BookingError,
+    BookingPolicy,
+    NotAllowed,
+    TooLateToCancel,
+    check_cancellation,
+)
+from ...domain.slots import WARSAW, Slot
+from ...models import Branch, Consultation, ConsultationStatus, Domain, User
+from ...services import booking, directory
+
+WINDOW_DAYS = 14  # days shown at once on the day step
+
+STEP_LABELS = {
+    "client": _l("Client"),
+    "domain": _l("Area"),
+    "branch": _l("Office"),
+    "expert": _l("Expert"),
+    "date": _l("Day"),
+    "time": _l("Time"),
+    "confirm": _l("Confirm"),
+}
+# The query arguments each step needs (the choices made before it).
+STEP_ARGS: dict[str, tuple[str, ...]] = {
+    "client": (),
+    "domain": (),
+    "branch": ("domain",),
+    "expert": ("domain", "branch"),
+    "date": ("domain", "branch", "expert"),
+    "time": ("domain", "branch", "expert", "date"),
+    "confirm": ("domain", "branch", "expert", "start"),
+}
+ENDPOINTS = {
+    "booking": {
+        "domain": "booking.new",
+        "branch": "booking.branch",
+        "expert": "booking.expert",
+        "date": "booking.date",
+        "time": "booking.time",
+        "confirm": "booking.confirm",
+    },
+    "staff": {
+        "client": "staff.book",
+        "domain": "staff.book_domain",
+        "branch": "staff.book_branch",
+        "expert": "staff.book_expert",
+        "date": "staff.book_date",
+        "time": "staff.book_time",
+        "confirm": "staff.book_confirm",
+    },
+}
+STATUS_LABELS = {
+    ConsultationStatus.BOOKED: _l("Booked"),
+    ConsultationStatus.CANCELLED: _l("Cancelled"),
+    ConsultationStatus.ATTENDED: _l("Attended"),
+    ConsultationStatus.NO_SHOW: _l("No-show"),
+}
+
+
+def policy() -> BookingPolicy:
+    return booking.policy_from_config(current_app.config)
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def day_label(value: date | datetime) -> str:
+    """ "wtorek 3 marca" / "Tuesday 3 March" (a datetime is shown in Warsaw time)."""
+    return format_date(value, "EEEE d MMMM")
+
+
+def hhmm(value: datetime) -> str:
+    return format_time(value, "HH:mm")
+
+
+def time_range(start: datetime, end: datetime) -> str:
+    return f"{hhmm(start)}–{hhmm(end)}"
+
+
+def expert_name(user: User) -> str:
+    profile = user.expert_profile
+    return profile.display_name if profile is not None else user.full_name
+
+
+def branch_label(branch: Branch) -> str:
+    if branch.parent is not None:
+        return f"{branch.name} ({branch.parent.name})"
+    return branch.name
+
+
+def start_arg(start: datetime) -> str:
+    """A slot start for a URL: Warsaw time with its offset, to the minute."""
+    return start.astimezone(WARSAW).isoformat(timespec="minutes")
+
+
+def parse_start(raw: str | None) -> datetime | None:
+    try:
+        value = datetime.fromisoformat((raw or "").strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_id(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def ics_url(consultation: Consultation) -> str:
+    """The calendar file of the JSON API (`/api/v1/consultations/<id>.ics`)."""
+    return f"{request.script_root}/api/v1/consultations/{consultation.id}.ics"
+
+
+def status_label(status: str) -> str:
+    label = STATUS_LABELS.get(ConsultationStatus(status))
+    return str(label) if label is not None else status
+
+
+# --- flow -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepLink:
+    key: str
+    label: str
+    number: int
+    url: str | None  # earlier steps link back; the current and later ones do not
+    current: bool
+
+
+class StepError(Exception):
+    """A choice in the query string is missing or no longer valid: go back to `step`."""
+
+    def __init__(self, step: str, message: str, args: Mapping[str, object] | None = None):
+        super().__init__(message)
+        self.step = step
+        self.message = message
+        self.args_ = dict(args or {})
+
+
+@dataclass(frozen=True)
+class Flow:
+    blueprint: str  # "booking" (a client for themselves) or "staff"
+    actor: User
+    client: User | None = None  # staff: whom the consultation is for
+
+    @property
+    def for_client(self) -> User:
+        return self.client if self.client is not None else self.actor
+
+    @property
+    def is_staff(self) -> bool:
+        return self.blueprint == "staff"
+
+    @property
+    def fixed_expert(self) -> User | None:
+        """Experts book only into their own calendar."""
+        return self.actor if self.actor.is_expert else None
+
+    @property
+    def step_keys(self) -> list[str]:
+        keys = ["domain", "branch", "expert", "date", "time", "confirm"]
+        if self.is_staff:
+            keys.insert(0, "client")
+        if self.fixed_expert is not None:
+            keys.remove("expert")
+        return keys
+
+    def url(self, step: str, **args: object) -> str:
+        params = {k: v for k, v in args.items() if v not in (None, "")}
+        if self.client is not None and step != "client":
+            params["client"] = self.client.id
+        return url_for(ENDPOINTS[self.blueprint][step], **params)
+
+    def step_url(self, step: str, args: Mapping[str, object]) -> str:
+        return self.url(step, **{k: args.get(k) for k in STEP_ARGS[step]})
+
+    def progress(self, current: str, args: Mapping[str, object]) -> list[StepLink]:
+        keys = self.step_keys
+        position = keys.index(current)
+        return [
+            StepLink(
+                key=key,
+                label=str(STEP_LABELS[key]),
+                number=n,
+                url=self.step_url(key, args) if n - 1 < position else None,
+                current=key == current,
+            )
+            for n, key in enumerate(keys, start=1)
+        ]
+
+    def step_number(self, step: str) -> int:
+        return self.step_keys.index(step) + 1
+
+
+@dataclass
+class Choice:
+    """What has been chosen so far, resolved against the database."""
+
+    domain: Domain | None = None
+    branch: Branch | None = None
+    expert: User | None = None  # None: any expert
+    day: date | None = None
+    start: datetime | None = None
+
+    def args(self) -> dict[str, object]:
+        return {
+            "domain": self.domain.code if self.domain else None,
+            "branch": self.branch.id if self.branch else None,
+            "expert": self.expert.id if self.expert else None,
+            "date": self.day.isoformat() if self.day else None,
+            "start": start_arg(self.start) if self.start else None,
+        }
+
+
+def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequence[str]) -> Choice:
+    """Resolve the choices `need` from the query string; StepError says where to go back."""
+    choice = Choice()
+    if "domain" in need:
+        try:
+            choice.domain = booking.resolve_domain(session, (args.get("domain") or "")[:40])
+        except BookingError:
+            raise StepError("domain", str(_l("Choose the area of advice."))) from None
+        if flow.fixed_expert is not None and choice.domain not in _profile_domains(flow):
+            raise StepError("domain", str(_l("You do not give consultations in this area.")))
+    if "branch" in need:
+        branch_id = parse_id(args.get("branch"))
+        try:
+            choice.branch = booking.resolve_branch(session, branch_id or 0)
+        except BookingError:
+            raise StepError("branch", str(_l("Choose the office.")), choice.args()) from None
+    if "expert" in need:
+        expert_id = parse_id(args.get("expert"))
+        if flow.fixed_expert is not None:
+            expert_id = flow.fixed_expert.id
+        if expert_id is not None:
+            try:
+                choice.expert = booking.resolve_expert(
+                    session, expert_id, choice.domain, choice.branch
+                )
+            except BookingError:
+                back = "branch" if flow.fixed_expert is not None else "expert"
+                message = _l("This expert does not give consultations in this area at this office.")
+                raise StepError(back, str(message), choice.args()) from None
+    if "date" in need:
+        choice.day = parse_day(args.get("date"))
+        if choice.day is None:
+            raise StepError("date", str(_l("Choose a day.")), choice.args())
+    if "start" in need:
+        choice.start = parse_start(args.get("start"))
+        if choice.start is None or choice.expert is None:
+            raise StepError("date", str(_l("Choose a day and a time.")), choice.args())
+    return choice
+
+
+def _profile_domains(flow: Flow) -> list[Domain]:
+    profile = flow.fixed_expert.expert_profile if flow.fixed_expert else None
+    return list(profile.domains) if profile is not None else []
+
+
+def _profile_branch_ids(flow: Flow) -> set[int]:
+    profile = flow.fixed_expert.expert_profile if flow.fixed_expert else None
+    return {b.id for b in profile.branches} if profile is not None else set()
+
+
+# --- step data ------------------------------------------------------------------------------
+
+
+def domain_options(session: Session, flow: Flow) -> list[Domain]:
+    if flow.fixed_expert is not None:
+        return _profile_domains(flow)
+    return directory.domains(session)
+
+
+@dataclass
+class BranchOption:
+    branch: Branch
+    bookable: bool  # someone gives consultations in the chosen area here
+    children: list[BranchOption] = field(default_factory=list)
+
+
+def branch_options(session: Session, flow: Flow, domain: Domain) -> list[BranchOption]:
+    """The branch tree (filie nested under their office), marking where the area is offered."""
+    if flow.fixed_expert is not None:
+        offered = _profile_branch_ids(flow)
+    else:
+        offered = {
+            b.id
+            for expert in booking.experts_for(session, domain)
+            for b in expert.expert_profile.branches
+        }
+    options = []
+    for top in directory.branch_tree(session):
+        children = [
+            BranchOption(child, child.id in offered) for child in top.children if child.active
+        ]
+        if top.id in offered or any(c.bookable for c in children):
+            options.append(BranchOption(top, top.id in offered, children))
+    return options
+
+
+@dataclass(frozen=True)
+class DayOption:
+    day: date
+    label: str  # "wtorek 3 marca"
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    days: list[DayOption]
+    start: date
+    end: date
+    earlier_url: str | None
+    later_url: str | None
+    first_free: DayOption | None  # when the window is empty: the first later day with a slot
+
+
+def bookable_range(now: datetime, policy_: BookingPolicy) -> tuple[date, date]:
+    today = now.astimezone(WARSAW).date()
+    return today, (now + policy_.horizon).astimezone(WARSAW).date()
+
+
+def day_window(
+    session: Session,
+    *,
+    domain: Domain,
+    branch: Branch,
+    expert: User | None,
+    window_from: date | None,
+    now: datetime,
+    policy_: BookingPolicy,
+    day_url: Callable[[date], str],
+    window_url: Callable[[date], str],
+    exclude_consultation_id: int | None = None,
+) -> DayWindow:
+    """Days with free slots in a 14-day window, with counts and links to other windows."""
+    first, last = bookable_range(now, policy_)
+    start = min(max(window_from or first, first), last)
+    end = min(start + timedelta(days=WINDOW_DAYS - 1), last)
+    slots = booking.find_slots(
+        session,
+        domain=domain,
+        branch=branch,
+        start_date=start,
+        end_date=end,
+        now=now,
+        policy=policy_,
+        expert_id=expert.id if expert else None,
+        exclude_consultation_id=exclude_consultation_id,
+    )
+    counts = Counter(s.start.astimezone(WARSAW).date() for s in slots)
+    days = [DayOption(d, day_label(d), n, day_url(d)) for d, n in sorted(counts.items())]
+    earlier = None
+    if start > first:
+        earlier = window_url(max(first, start - timedelta(days=WINDOW_DAYS)))
+    later = window_url(end + timedelta(days=1)) if end < last else None
+    first_free = None
+    if not days and later is not None:
+        upcoming = booking.next_free_slots(
+            session,
+            domain=domain,
+            branch=branch,
+            after=datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=WARSAW),
+            now=now,
+            policy=policy_,
+            expert_id=expert.id if expert else None,
+            limit=1,
+        )
+        if upcoming and (expert is None or upcoming[0].expert_id == expert.id):
+            d = upcoming[0].start.astimezone(WARSAW).date()
+            first_free = DayOption(d, day_label(d), 0, window_url(d))
+    return DayWindow(days, start, end, earlier, later, first_free)
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    slot: Slot
+    expert_name: str
+    day: str  # "wtorek 3 marca"
+    time_range: str
+    label: str  # the full label a screen reader reads: day, time, expert, office
+    url: str = ""
+
+    @property
+    def start_arg(self) -> str:
+        return start_arg(self.slot.start)
+
+
+def expert_names(session: Session, domain: Domain, branch: Branch) -> dict[int, str]:
+    return {e.id: expert_name(e) for e in booking.experts_for(session, domain, branch)}
+
+
+def slot_options(
+    session: Session,
+    slots: Iterable[Slot],
+    *,
+    branch: Branch,
+    names: Mapping[int, str] | None = None,
+    url_for_slot: Callable[[Slot], str] | None = None,
+) -> list[SlotOption]:
+    names = dict(names or {})
+    options = []
+    for slot in slots:
+        name = names.get(slot.expert_id)
+        if name is None:
+            user = session.get(User, slot.expert_id)
+            name = names[slot.expert_id] = expert_name(user) if user else "?"
+        where = branch if slot.branch_id == branch.id else session.get(Branch, slot.branch_id)
+        span = time_range(slot.start, slot.end)
+        day = day_label(slot.start)
+        label = f"{day}, {span}, {name}, {where.name if where else ''}"
+        options.append(
+            SlotOption(
+                slot=slot,
+                expert_name=name,
+                day=day,
+                time_range=span,
+                label=label,
+                url=url_for_slot(slot) if url_for_slot else "",
+            )
+        )
+    return options
+
+
+def picker_config(
+    *,
+    domain: Domain,
+    branch: Branch,
+    expert: User | None,
+    names: Mapping[int, str],
+    confirm_url: str,
+) -> dict[str, object]:
+    """What `static/js/slots.js` needs to render a day's slots in place (data-* attributes)."""
+    return {
+        "api": f"{request.script_root}/api/v1/slots",
+        "domain": domain.code,
+        "branch": branch.id,
+        "branch_name": branch.name,
+        "expert": expert.id if expert else "",
+        "experts": dict(names),
+        "confirm_url": confirm_url,
+    }
+
+
+# --- changing a consultation ----------------------------------------------------------------
+
+
+def change_refusal(
+    consultation: Consultation, user: User, now: datetime, policy_: BookingPolicy
+) -> BookingError | None:
+    """Why `user` cannot cancel or move the consultation now (None: they can)."""
+    if not booking.can_manage(user, consultation):
+        return NotAllowed(reason="not_yours")
+    try:
+        check_cancellation(
+            consultation.start_dt,
+            now,
+            policy_,
+            by_staff=user.is_staff,
+            is_active=consultation.is_active,
+            took_place=consultation.status != ConsultationStatus.BOOKED,
+        )
+    except BookingError as error:
+        return error
+    return None
+
+
+def is_too_late(error: BookingError | None) -> bool:
+    return isinstance(error, TooLateToCancel)

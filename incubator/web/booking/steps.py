@@ -1,0 +1,220 @@
+"""The pages of the booking flow, one function per step, for both the client and staff flows.
+
+Each takes a `Flow` (who books, for whom, through which blueprint) and answers the request:
+parse the query string, call `services.booking`, render or redirect. The blueprints' views are
+one-line wrappers around these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ...clock import utcnow
+from ...domain.booking_rules import BookingError, SlotTaken
+from ...extensions import db
+from ...models import Consultation
+from ...services import booking, clients
+from ..auth.forms import choice as choice_
+from ..booking_errors import message_for
+from . import flow as f
+from .forms import ConfirmForm
+
+TEMPLATES = "booking"
+
+
+def _back(flow: f.Flow, error: f.StepError) -> Response:
+    flash(error.message, "error")
+    return redirect(flow.step_url(error.step, error.args_))
+
+
+def _render(
+    template: str, flow: f.Flow, step: str, choice: f.Choice, **context
+) -> ResponseReturnValue:
+    return render_template(
+        f"{TEMPLATES}/{template}",
+        flow=flow,
+        step=step,
+        steps=flow.progress(step, choice.args()),
+        step_number=flow.step_number(step),
+        step_total=len(flow.step_keys),
+        choice=choice,
+        locale=str(get_locale()),
+        branch_label=f.branch_label,
+        **context,
+    )
+
+
+def domain_step(flow: f.Flow) -> ResponseReturnValue:
+    domains = f.domain_options(db.session, flow)
+    return _render("step_domain.html", flow, "domain", f.Choice(), domains=domains)
+
+
+def branch_step(flow: f.Flow) -> ResponseReturnValue:
+    try:
+        choice = f.resolve(db.session, flow, request.args, ("domain",))
+    except f.StepError as error:
+        return _back(flow, error)
+    options = f.branch_options(db.session, flow, choice.domain)
+    return _render("step_branch.html", flow, "branch", choice, options=options)
+
+
+def expert_step(flow: f.Flow) -> ResponseReturnValue:
+    if flow.fixed_expert is not None:  # an expert books into their own calendar only
+        return redirect(flow.url("date", **_args_for("date")))
+    try:
+        choice = f.resolve(db.session, flow, request.args, ("domain", "branch"))
+    except f.StepError as error:
+        return _back(flow, error)
+    experts = booking.experts_for(db.session, choice.domain, choice.branch)
+    if not experts:
+        flash(_("Nobody gives consultations in this area at this office yet."), "error")
+        return redirect(flow.step_url("branch", choice.args()))
+    return _render(
+        "step_expert.html", flow, "expert", choice, experts=experts, expert_name=f.expert_name
+    )
+
+
+def _args_for(step: str) -> dict[str, str]:
+    return {k: request.args.get(k, "") for k in f.STEP_ARGS[step]}
+
+
+def date_step(flow: f.Flow) -> ResponseReturnValue:
+    try:
+        choice = f.resolve(db.session, flow, request.args, ("domain", "branch", "expert"))
+    except f.StepError as error:
+        return _back(flow, error)
+    args = choice.args()
+    window = f.day_window(
+        db.session,
+        domain=choice.domain,
+        branch=choice.branch,
+        expert=choice.expert,
+        window_from=f.parse_day(request.args.get("from")),
+        now=utcnow(),
+        policy_=f.policy(),
+        day_url=lambda d: flow.url("time", **{**args, "date": d.isoformat()}),
+        window_url=lambda d: flow.url("date", **{**args, "from": d.isoformat()}),
+    )
+    names = f.expert_names(db.session, choice.domain, choice.branch)
+    picker = f.picker_config(
+        domain=choice.domain,
+        branch=choice.branch,
+        expert=choice.expert,
+        names=names,
+        confirm_url=flow.url("confirm", **{**args, "expert": None}),
+    )
+    return _render("step_date.html", flow, "date", choice, window=window, picker=picker)
+
+
+def time_step(flow: f.Flow) -> ResponseReturnValue:
+    try:
+        choice = f.resolve(db.session, flow, request.args, ("domain", "branch", "expert", "date"))
+    except f.StepError as error:
+        return _back(flow, error)
+    args = choice.args()
+    slots = booking.find_slots(
+        db.session,
+        domain=choice.domain,
+        branch=choice.branch,
+        start_date=choice.day,
+        end_date=choice.day,
+        now=utcnow(),
+        policy=f.policy(),
+        expert_id=choice.expert.id if choice.expert else None,
+    )
+    if not slots:
+        flash(_("There are no free times on this day any more. Please choose another day."))
+        return redirect(flow.step_url("date", args))
+    options = f.slot_options(
+        db.session,
+        slots,
+        branch=choice.branch,
+        names=f.expert_names(db.session, choice.domain, choice.branch),
+        url_for_slot=lambda s: flow.url(
+            "confirm", **{**args, "expert": s.expert_id, "start": f.start_arg(s.start)}
+        ),
+    )
+    return _render(
+        "step_time.html", flow, "time", choice, slots=options, day=f.day_label(choice.day)
+    )
+
+
+def confirm_step(
+    flow: f.Flow, done_endpoint_url: Callable[[Consultation], str]
+) -> ResponseReturnValue:
+    """GET: the summary and the form; POST: book, then go to `done_endpoint_url(consultation)`."""
+    source = request.form if request.method == "POST" else request.args
+    try:
+        choice = f.resolve(db.session, flow, source, ("domain", "branch", "expert", "start"))
+    except f.StepError as error:
+        return _back(flow, error)
+    form = ConfirmForm(data=choice.args() if request.method == "GET" else None)
+    companions = clients.group_companions(db.session, flow.for_client)
+    form.attendees.choices = [choice_(u.id, u.full_name) for u in companions]
+    if flow.is_staff:
+        form.attendees.label.text = _("Who else from the client's founding group will come?")
+        form.topic.label.text = _("Topic of the consultation (optional)")
+    alternatives: list[f.SlotOption] = []
+    status = 200
+    if form.validate_on_submit():
+        posted_expert = f.parse_id(form.expert.data)
+        request_ = booking.BookingRequest(
+            expert_id=posted_expert or 0,
+            branch_id=choice.branch.id,
+            domain_code=choice.domain.code,
+            start=choice.start,
+            topic=form.topic.data or "",
+            client_id=flow.client.id if flow.client is not None else None,
+            attendee_ids=tuple(form.attendees.data or ()),
+        )
+        try:
+            consultation = booking.book(
+                db.session,
+                request_,
+                actor=flow.actor,
+                now=utcnow(),
+                policy=f.policy(),
+            )
+        except BookingError as error:
+            flash(message_for(error), "error")
+            status = error.status if error.status != 404 else 422
+            if isinstance(error, SlotTaken):
+                alternatives = _alternatives(flow, choice, error)
+        else:
+            return redirect(done_endpoint_url(consultation))
+    elif request.method == "POST":
+        status = 422
+    return (
+        _render(
+            "step_confirm.html",
+            flow,
+            "confirm",
+            choice,
+            form=form,
+            companions=companions,
+            summary=_summary(choice),
+            alternatives=alternatives,
+        ),
+        status,
+    )
+
+
+def _summary(choice: f.Choice) -> dict[str, str]:
+    start: datetime = choice.start
+    return {
+        "date": f.day_label(start),
+        "full_date": format_date(start, "full"),
+        "time": f.hhmm(start),
+        "expert": f.expert_name(choice.expert),
+    }
+
+
+def _alternatives(flow: f.Flow, choice: f.Choice, error: SlotTaken) -> list[f.SlotOption]:
+    return f.slot_options(db.session, error.next_slots, branch=choice.branch)

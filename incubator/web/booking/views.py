@@ -1,0 +1,351 @@
+"""Clients book for themselves, see their consultations, cancel and move them.
+
+The booking flow (domain → office → expert → day → time → confirm) lives in `steps.py` and is
+shared with the staff pages; staff who open these pages are sent to their own.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ...clock import utcnow
+from ...domain.booking_rules import BookingError, NotFound, SlotTaken
+from ...extensions import db
+from ...models import Consultation, User
+from ...services import booking
+from ..booking_errors import message_for
+from . import bp, steps
+from . import flow as f
+from .forms import CancelForm, MoveForm
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+@bp.before_request
+@login_required
+def clients_only() -> Response | None:
+    """Log in first; staff book through /personel, where they choose the client."""
+    if not current_user.is_staff:
+        return None
+    if request.endpoint == "booking.done" and request.view_args:
+        return redirect(url_for("staff.printout", **request.view_args))
+    if request.endpoint == "booking.mine":
+        return redirect(url_for("staff.day"))
+    return redirect(url_for("staff.book"))
+
+
+def _flow() -> f.Flow:
+    return f.Flow("booking", _user())
+
+
+# --- booking ----------------------------------------------------------------------------------
+
+
+@bp.get("/rezerwacja")
+def new() -> ResponseReturnValue:
+    return steps.domain_step(_flow())
+
+
+@bp.get("/rezerwacja/oddzial")
+def branch() -> ResponseReturnValue:
+    return steps.branch_step(_flow())
+
+
+@bp.get("/rezerwacja/ekspert")
+def expert() -> ResponseReturnValue:
+    return steps.expert_step(_flow())
+
+
+@bp.get("/rezerwacja/dzien")
+def date() -> ResponseReturnValue:
+    return steps.date_step(_flow())
+
+
+@bp.get("/rezerwacja/godzina")
+def time() -> ResponseReturnValue:
+    return steps.time_step(_flow())
+
+
+@bp.route("/rezerwacja/potwierdzenie", methods=["GET", "POST"])
+def confirm() -> ResponseReturnValue:
+    return steps.confirm_step(_flow(), lambda c: url_for("booking.done", consultation_id=c.id))
+
+
+@bp.get("/rezerwacja/<int:consultation_id>/gotowe")
+def done(consultation_id: int) -> ResponseReturnValue:
+    consultation = _visible(consultation_id)
+    return render_template(
+        "booking/done.html", c=consultation, **_confirmation_context(consultation)
+    )
+
+
+def _visible(consultation_id: int) -> Consultation:
+    try:
+        return booking.get_visible(db.session, consultation_id, _user())
+    except NotFound:
+        abort(404)
+
+
+def _confirmation_context(c: Consultation) -> dict:
+    return {
+        "when_date": format_date(c.start_dt, "full"),
+        "when_time": f.time_range(c.start_dt, c.end_dt),
+        "expert_name": f.expert_name(c.expert),
+        "ics_url": f.ics_url(c),
+        "cancel_hours": int(f.policy().cancel_notice.total_seconds() // 3600),
+        "status_label": f.status_label,
+    }
+
+
+# --- my consultations -----------------------------------------------------------------------
+
+
+@bp.get("/moje-konsultacje")
+def mine() -> ResponseReturnValue:
+    user, now, policy = _user(), utcnow(), f.policy()
+    consultations = booking.list_consultations(db.session, user)
+    upcoming = [c for c in consultations if c.start_dt > now]
+    past = [c for c in reversed(consultations) if c.start_dt <= now]
+    refusals = {c.id: f.change_refusal(c, user, now, policy) for c in upcoming}
+    return render_template(
+        "booking/mine.html",
+        upcoming=upcoming,
+        past=past,
+        refusals=refusals,
+        message_for=message_for,
+        is_too_late=f.is_too_late,
+        status_label=f.status_label,
+        time_range=f.time_range,
+        expert_name=f.expert_name,
+        branch_label=f.branch_label,
+    )
+
+
+@bp.route("/moje-konsultacje/<int:consultation_id>/odwolanie", methods=["GET", "POST"])
+def cancel(consultation_id: int) -> ResponseReturnValue:
+    consultation = _visible(consultation_id)
+    refusal = f.change_refusal(consultation, _user(), utcnow(), f.policy())
+    if refusal is not None:
+        flash(message_for(refusal), "error")
+        return redirect(url_for("booking.mine"))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            booking.cancel(
+                db.session,
+                consultation_id,
+                actor=_user(),
+                reason=form.reason.data or "",
+                now=utcnow(),
+                policy=f.policy(),
+            )
+        except NotFound:
+            abort(404)
+        except BookingError as error:
+            flash(message_for(error), "error")
+        else:
+            flash(_("The consultation has been cancelled."), "success")
+        return redirect(url_for("booking.mine"))
+    return render_template(
+        "booking/cancel.html",
+        c=consultation,
+        form=form,
+        when=format_date(consultation.start_dt, "full"),
+        time_range=f.time_range(consultation.start_dt, consultation.end_dt),
+        expert_name=f.expert_name(consultation.expert),
+    )
+
+
+def _movable(consultation_id: int) -> Consultation | Response:
+    consultation = _visible(consultation_id)
+    refusal = f.change_refusal(consultation, _user(), utcnow(), f.policy())
+    if refusal is not None:
+        flash(message_for(refusal), "error")
+        return redirect(url_for("booking.mine"))
+    return consultation
+
+
+def _move_steps(current: str, consultation_id: int, day: str | None) -> list[f.StepLink]:
+    keys = ["date", "time", "confirm"]
+    urls = {
+        "date": url_for("booking.reschedule", consultation_id=consultation_id),
+        "time": url_for("booking.reschedule", consultation_id=consultation_id, date=day)
+        if day
+        else None,
+    }
+    position = keys.index(current)
+    return [
+        f.StepLink(
+            key=key,
+            label=str(f.STEP_LABELS[key]),
+            number=n,
+            url=urls.get(key) if n - 1 < position else None,
+            current=key == current,
+        )
+        for n, key in enumerate(keys, start=1)
+    ]
+
+
+@bp.get("/moje-konsultacje/<int:consultation_id>/zmiana-terminu")
+def reschedule(consultation_id: int) -> ResponseReturnValue:
+    """Pick a new day, then a new time: same area and office, any expert."""
+    consultation = _movable(consultation_id)
+    if isinstance(consultation, Response):
+        return consultation
+    c, now, policy = consultation, utcnow(), f.policy()
+    day = f.parse_day(request.args.get("date"))
+    names = f.expert_names(db.session, c.domain, c.branch)
+
+    def confirm_url(**args) -> str:
+        return url_for("booking.reschedule_confirm", consultation_id=c.id, **args)
+
+    context = {
+        "c": c,
+        "current_when": f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
+        "expert_name": f.expert_name,
+        "branch_label": f.branch_label,
+        "step_total": 3,
+    }
+    if day is None:
+        window = f.day_window(
+            db.session,
+            domain=c.domain,
+            branch=c.branch,
+            expert=None,
+            window_from=f.parse_day(request.args.get("from")),
+            now=now,
+            policy_=policy,
+            day_url=lambda d: url_for(
+                "booking.reschedule", consultation_id=c.id, date=d.isoformat()
+            ),
+            window_url=lambda d: url_for(
+                "booking.reschedule", consultation_id=c.id, **{"from": d.isoformat()}
+            ),
+            exclude_consultation_id=c.id,
+        )
+        picker = f.picker_config(
+            domain=c.domain,
+            branch=c.branch,
+            expert=None,
+            names=names,
+            confirm_url=confirm_url(),
+        )
+        return render_template(
+            "booking/move_date.html",
+            window=window,
+            picker=picker,
+            steps=_move_steps("date", c.id, None),
+            step_number=1,
+            **context,
+        )
+    slots = [
+        s
+        for s in booking.find_slots(
+            db.session,
+            domain=c.domain,
+            branch=c.branch,
+            start_date=day,
+            end_date=day,
+            now=now,
+            policy=policy,
+            exclude_consultation_id=c.id,
+        )
+        if not (s.start == c.start_dt and s.expert_id == c.expert_id)
+    ]
+    if not slots:
+        flash(_("There are no free times on this day any more. Please choose another day."))
+        return redirect(url_for("booking.reschedule", consultation_id=c.id))
+    options = f.slot_options(
+        db.session,
+        slots,
+        branch=c.branch,
+        names=names,
+        url_for_slot=lambda s: confirm_url(expert=s.expert_id, start=f.start_arg(s.start)),
+    )
+    return render_template(
+        "booking/move_time.html",
+        slots=options,
+        day=f.day_label(day),
+        steps=_move_steps("time", c.id, day.isoformat()),
+        step_number=2,
+        **context,
+    )
+
+
+@bp.route(
+    "/moje-konsultacje/<int:consultation_id>/zmiana-terminu/potwierdzenie",
+    methods=["GET", "POST"],
+)
+def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
+    consultation = _movable(consultation_id)
+    if isinstance(consultation, Response):
+        return consultation
+    c = consultation
+    source = request.form if request.method == "POST" else request.args
+    start = f.parse_start(source.get("start"))
+    expert_id = f.parse_id(source.get("expert"))
+    if start is None or expert_id is None:
+        flash(_("Choose a day and a time."), "error")
+        return redirect(url_for("booking.reschedule", consultation_id=c.id))
+    new_expert = db.session.get(User, expert_id)
+    if new_expert is None or not new_expert.is_expert:
+        abort(404)
+    form = MoveForm(data={"expert": expert_id, "start": f.start_arg(start)})
+    alternatives: list[f.SlotOption] = []
+    status = 200
+    if form.validate_on_submit():
+        previous_start = c.start_dt
+        try:
+            booking.reschedule(
+                db.session,
+                c.id,
+                actor=_user(),
+                start=start,
+                expert_id=expert_id,
+                now=utcnow(),
+                policy=f.policy(),
+            )
+        except NotFound:
+            abort(404)
+        except BookingError as error:
+            flash(message_for(error), "error")
+            status = error.status
+            if isinstance(error, SlotTaken):
+                alternatives = f.slot_options(
+                    db.session,
+                    [s for s in error.next_slots if s.start != previous_start],
+                    branch=c.branch,
+                    url_for_slot=lambda s: url_for(
+                        "booking.reschedule_confirm",
+                        consultation_id=c.id,
+                        expert=s.expert_id,
+                        start=f.start_arg(s.start),
+                    ),
+                )
+        else:
+            flash(_("The consultation has been moved to the new time."), "success")
+            return redirect(url_for("booking.done", consultation_id=c.id))
+    return (
+        render_template(
+            "booking/move_confirm.html",
+            c=c,
+            form=form,
+            new_expert=f.expert_name(new_expert),
+            new_when=f"{format_date(start, 'full')}, {f.hhmm(start)}",
+            current_when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
+            expert_name=f.expert_name,
+            branch_label=f.branch_label,
+            alternatives=alternatives,
+            steps=_move_steps("confirm", c.id, f.start_arg(start)[:10]),
+            step_number=3,
+            step_total=3,
+        ),
+        status,
+    )

@@ -1,0 +1,311 @@
+"""Staff (experts and managers): book for a client, print a confirmation, the day view, cancel.
+
+The booking steps are the clients' (`web/booking/steps.py`) with a client picker first. An
+expert books only into their own calendar (their flow has no expert step, and the service
+refuses anything else); a manager books with any expert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ...clock import utcnow
+from ...domain.booking_rules import BookingError, NotFound
+from ...domain.slots import WARSAW
+from ...extensions import db
+from ...models import Branch, Consultation, User
+from ...services import accounts, booking, clients, directory
+from ..auth.forms import choice
+from ..auth.views import client_ip
+from ..booking import flow as f
+from ..booking import steps
+from ..booking_errors import message_for
+from . import bp
+from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
+
+
+@bp.before_request
+@login_required
+def staff_only() -> None:
+    """Log in first, then experts and managers only (403 for clients)."""
+    if not current_user.is_staff:
+        abort(403)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _flow() -> f.Flow | Response:
+    """The staff flow for the client in `?client=`; without one, back to the client picker."""
+    client = clients.get_client(db.session, f.parse_id(request.args.get("client")) or 0)
+    if client is None:
+        flash(_("First find the client or enter a new one."), "error")
+        return redirect(url_for("staff.book"))
+    return f.Flow("staff", _user(), client)
+
+
+def _step(step: Callable[[f.Flow], ResponseReturnValue]) -> ResponseReturnValue:
+    flow = _flow()
+    return flow if isinstance(flow, Response) else step(flow)
+
+
+# --- choosing the client --------------------------------------------------------------------
+
+
+@bp.get("/rezerwacja")
+def book() -> ResponseReturnValue:
+    form = ClientSearchForm(request.args)
+    query = (form.q.data or "").strip() if form.validate() else ""
+    results = clients.search_clients(db.session, query) if query else []
+    flow = f.Flow("staff", _user())
+    return render_template(
+        "staff/book.html",
+        form=form,
+        query=query,
+        results=results,
+        flow=flow,
+        steps=flow.progress("client", {}),
+        step_number=1,
+        step_total=len(flow.step_keys),
+    )
+
+
+@bp.route("/klienci/nowy", methods=["GET", "POST"])
+def client_new() -> ResponseReturnValue:
+    form = NewClientForm()
+    if request.method == "GET" and request.args.get("q"):
+        _prefill(form, request.args["q"])
+    duplicates: list[User] = []
+    if form.validate_on_submit():
+        duplicates = clients.clients_with_phone(db.session, form.phone.data)
+        if not duplicates or form.create_anyway.data:
+            try:
+                client = clients.create_phone_client(
+                    db.session,
+                    actor=_user(),
+                    full_name=form.full_name.data,
+                    phone=form.phone.data,
+                    email=form.email.data or None,
+                    rodo_clause_read=form.rodo_read.data,
+                    now=utcnow(),
+                    ip=client_ip(),
+                )
+            except accounts.DuplicateEmail:
+                form.email.errors = [_("An account with this e-mail address already exists.")]
+            except accounts.InvalidEmail:
+                form.email.errors = [_("Enter a valid e-mail address.")]
+            except accounts.ConsentRequired:
+                form.rodo_read.errors = [
+                    _("Read the information clause to the client and tick the box.")
+                ]
+            except accounts.AccountError:
+                flash(_("Some of the values are not valid. Please check the form."), "error")
+            else:
+                flash(_("Client %(name)s has been added.", name=client.full_name), "success")
+                return redirect(url_for("staff.book_domain", client=client.id))
+    flow = f.Flow("staff", _user())
+    return render_template(
+        "staff/client_new.html",
+        form=form,
+        duplicates=duplicates,
+        flow=flow,
+        steps=flow.progress("client", {}),
+        step_number=1,
+        step_total=len(flow.step_keys),
+    )
+
+
+def _prefill(form: NewClientForm, query: str) -> None:
+    """Carry a search that found nobody into the new-client form."""
+    if sum(ch.isdigit() for ch in query) >= clients.MIN_PHONE_DIGITS:
+        form.phone.data = query.strip()
+    elif "@" in query:
+        form.email.data = query.strip()
+    else:
+        form.full_name.data = query.strip()
+
+
+# --- the booking steps ----------------------------------------------------------------------
+
+
+@bp.get("/rezerwacja/dziedzina")
+def book_domain() -> ResponseReturnValue:
+    return _step(steps.domain_step)
+
+
+@bp.get("/rezerwacja/oddzial")
+def book_branch() -> ResponseReturnValue:
+    return _step(steps.branch_step)
+
+
+@bp.get("/rezerwacja/ekspert")
+def book_expert() -> ResponseReturnValue:
+    return _step(steps.expert_step)
+
+
+@bp.get("/rezerwacja/dzien")
+def book_date() -> ResponseReturnValue:
+    return _step(steps.date_step)
+
+
+@bp.get("/rezerwacja/godzina")
+def book_time() -> ResponseReturnValue:
+    return _step(steps.time_step)
+
+
+@bp.route("/rezerwacja/potwierdzenie", methods=["GET", "POST"])
+def book_confirm() -> ResponseReturnValue:
+    return _step(
+        lambda flow: steps.confirm_step(
+            flow, lambda c: url_for("staff.printout", consultation_id=c.id, new=1)
+        )
+    )
+
+
+# --- printable confirmation -----------------------------------------------------------------
+
+
+def _visible(consultation_id: int) -> Consultation:
+    try:
+        return booking.get_visible(db.session, consultation_id, _user())
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/konsultacje/<int:consultation_id>/wydruk")
+def printout(consultation_id: int) -> ResponseReturnValue:
+    c = _visible(consultation_id)
+    return render_template(
+        "staff/printout.html",
+        c=c,
+        just_booked=request.args.get("new") == "1",
+        when_date=format_date(c.start_dt, "full"),
+        when_time=f.time_range(c.start_dt, c.end_dt),
+        expert_name=f.expert_name(c.expert),
+        status_label=f.status_label,
+        cancel_hours=int(f.policy().cancel_notice.total_seconds() // 3600),
+        day_url=_day_url(c),
+    )
+
+
+def _day_url(c: Consultation) -> str:
+    return url_for(
+        "staff.day", branch=c.branch_id, date=c.start_dt.astimezone(WARSAW).date().isoformat()
+    )
+
+
+# --- day view -------------------------------------------------------------------------------
+
+
+def _branch_choices() -> list:
+    options = []
+    for top in directory.branch_tree(db.session):
+        options.append(choice(top.id, top.name))
+        options.extend(choice(c.id, f"— {c.name}") for c in top.children if c.active)
+    return options
+
+
+def _default_branch(user: User, choices: list) -> int | None:
+    profile = user.expert_profile
+    if profile is not None and profile.branches:
+        return profile.branches[0].id
+    return choices[0].value if choices else None
+
+
+@bp.get("/dzien")
+def day() -> ResponseReturnValue:
+    user = _user()
+    form = DayForm(request.args)
+    form.branch.choices = _branch_choices()
+    form.validate()
+    branch_id = f.parse_id(request.args.get("branch")) or _default_branch(user, form.branch.choices)
+    branch = db.session.get(Branch, branch_id) if branch_id else None
+    today = utcnow().astimezone(WARSAW).date()
+    the_day: date = f.parse_day(request.args.get("date")) or today
+    form.branch.data = branch.id if branch else None
+    form.date.data = the_day
+    consultations = (
+        booking.list_consultations(
+            db.session, user, branch_id=branch.id, date_from=the_day, date_to=the_day
+        )
+        if branch is not None
+        else []
+    )
+    now = utcnow()
+
+    def day_link(d: date) -> str:
+        return url_for("staff.day", branch=branch.id if branch else None, date=d.isoformat())
+
+    return render_template(
+        "staff/day.html",
+        form=form,
+        branch=branch,
+        the_day=the_day,
+        day_title=format_date(the_day, "full"),
+        today=today,
+        consultations=consultations,
+        previous_url=day_link(the_day - timedelta(days=1)),
+        next_url=day_link(the_day + timedelta(days=1)),
+        today_url=day_link(today),
+        can_cancel={
+            c.id: f.change_refusal(c, user, now, f.policy()) is None for c in consultations
+        },
+        status_label=f.status_label,
+        time_range=f.time_range,
+        expert_name=f.expert_name,
+    )
+
+
+# --- cancelling -----------------------------------------------------------------------------
+
+
+@bp.route("/konsultacje/<int:consultation_id>/odwolanie", methods=["GET", "POST"])
+def cancel(consultation_id: int) -> ResponseReturnValue:
+    c = _visible(consultation_id)
+    back = _day_url(c)
+    refusal = f.change_refusal(c, _user(), utcnow(), f.policy())
+    if refusal is not None:
+        flash(message_for(refusal), "error")
+        return redirect(back)
+    form = StaffCancelForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            booking.cancel(
+                db.session,
+                consultation_id,
+                actor=_user(),
+                reason=form.reason.data,
+                now=utcnow(),
+                policy=f.policy(),
+            )
+        except NotFound:
+            abort(404)
+        except BookingError as error:
+            flash(message_for(error), "error")
+            status = error.status
+        else:
+            flash(_("The consultation has been cancelled."), "success")
+            return redirect(back)
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "staff/cancel.html",
+            c=c,
+            form=form,
+            back=back,
+            when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
+            expert_name=f.expert_name(c.expert),
+        ),
+        status,
+    )
