@@ -74,6 +74,8 @@ class Config:
         hours=int(os.environ.get("BOOKING_CANCEL_NOTICE_HOURS", "24"))
     )
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # How long a worker trusts the calendar version it last read (services/slot_cache.py).
+    SLOT_VERSION_TTL_SECONDS = float(os.environ.get("SLOT_VERSION_TTL_SECONDS", "1"))
 
 
 class DevConfig(Config):

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .availability import AvailabilityException, AvailabilityRule, ExceptionKind
 from .branch import Branch
+from .calendar_state import CalendarState
 from .consultation import (
     ACTIVE_PREDICATE,
     Consultation,
@@ -35,6 +36,7 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "Branch",
+    "CalendarState",
     "ClientProfile",
     "Consultation",
     "ConsultationAttendee",

@@ -51,6 +51,7 @@ from ..models import (
     Role,
     User,
 )
+from ..models.user import expert_branches, expert_domains
 from . import audit
 from .calendar_days import polish_holidays
 from .transactions import begin_write
@@ -120,6 +121,22 @@ def experts_for(
         stmt = stmt.where(ExpertProfile.domains.any(Domain.id == domain.id))
     if branch is not None:
         stmt = stmt.where(ExpertProfile.branches.any(Branch.id == branch.id))
+    return list(session.scalars(stmt))
+
+
+def _expert_ids(session: Session, domain: Domain, branch: Branch) -> list[int]:
+    """Ids of the active experts offering `domain` at `branch` (one query, no ORM objects)."""
+    stmt = (
+        select(User.id)
+        .join(expert_domains, expert_domains.c.expert_id == User.id)
+        .join(expert_branches, expert_branches.c.expert_id == User.id)
+        .where(
+            User.role == Role.EXPERT,
+            User.active.is_(True),
+            expert_domains.c.domain_id == domain.id,
+            expert_branches.c.branch_id == branch.id,
+        )
+    )
     return list(session.scalars(stmt))
 
 
@@ -233,7 +250,7 @@ def find_slots(
     if expert_id is not None:
         expert_ids = [resolve_expert(session, expert_id, domain, branch).id]
     else:
-        expert_ids = [e.id for e in experts_for(session, domain, branch)]
+        expert_ids = _expert_ids(session, domain, branch)
     if not expert_ids or end_date < start_date:
         return []
     window_start = _local_midnight(start_date)

@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...extensions import db, limiter
-from ...services import accounts, booking, directory
+from ...services import accounts, booking, directory, slot_cache
 from ..auth.views import SESSION_FINGERPRINT, _start_session, client_ip, password_policy
 from . import bp, inputs, serializers
 from .calendar import calendar_bytes
@@ -71,6 +71,7 @@ def experts() -> Response:
 
 
 @bp.get("/slots")
+@limiter.exempt  # public, read-only and cached; the per-request limit check cost ~10 %
 def slots() -> Response:
     code = inputs.str_arg("domain")
     branch_id = inputs.int_arg("branch")
@@ -81,17 +82,27 @@ def slots() -> Response:
         raise InvalidInput(field="to", reason="before_from")
     if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
-    found = booking.find_slots(
-        db.session,
-        domain=booking.resolve_domain(db.session, code),
-        branch=booking.resolve_branch(db.session, branch_id),
-        start_date=start_date,
-        end_date=end_date,
-        now=utcnow(),
-        policy=_policy(),
-        expert_id=expert_id,
-    )
-    return jsonify([serializers.slot(s) for s in found])
+    # Cached per calendar version and minute (services/slot_cache.py): a hit is one tiny query.
+    minute = slot_cache.minute_of(utcnow())
+    ttl = current_app.config["SLOT_VERSION_TTL_SECONDS"]
+    version = slot_cache.version_clock.current(db.session, ttl)
+    key = ("api-slots", code, branch_id, expert_id, start_date, end_date, version, minute)
+
+    def compute() -> bytes:
+        found = booking.find_slots(
+            db.session,
+            domain=booking.resolve_domain(db.session, code),
+            branch=booking.resolve_branch(db.session, branch_id),
+            start_date=start_date,
+            end_date=end_date,
+            now=minute,
+            policy=_policy(),
+            expert_id=expert_id,
+        )
+        return current_app.json.dumps([serializers.slot(s) for s in found]).encode()
+
+    body = slot_cache.slot_listings.get_or_compute(key, compute)
+    return current_app.response_class(body, mimetype="application/json")
 
 
 # --- session --------------------------------------------------------------------------------
