@@ -11,7 +11,8 @@ locks on PostgreSQL.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -454,6 +455,32 @@ def _slot_taken_with_alternatives(
     return SlotTaken(next_slots=alternatives)
 
 
+@contextmanager
+def _unit_of_work(
+    session: Session, on_conflict: Callable[[], SlotTaken] | None = None
+) -> Iterator[None]:
+    """Run one write: on any refusal roll back, so nothing is half-written.
+
+    A lost race (SlotTaken from the check, or IntegrityError from the constraints) becomes
+    ``on_conflict()`` (SlotTaken with the next free slots); SQLite's lock timeout becomes Busy.
+    """
+    try:
+        yield
+    except (SlotTaken, IntegrityError):
+        if on_conflict is None:
+            session.rollback()
+            raise
+        raise on_conflict() from None
+    except OperationalError as error:
+        session.rollback()
+        if "locked" in str(error).lower():
+            raise Busy() from error
+        raise
+    except BookingError:
+        session.rollback()
+        raise
+
+
 def book(
     session: Session,
     request: BookingRequest,
@@ -465,7 +492,9 @@ def book(
     """Book a consultation; the whole check-and-insert is one serialised transaction."""
     if actor.is_expert and request.expert_id != actor.id:
         raise NotAllowed(reason="other_experts_calendar")
-    try:
+    with _unit_of_work(
+        session, lambda: _slot_taken_with_alternatives(session, request, now, policy)
+    ):
         begin_write(session)
         domain = resolve_domain(session, request.domain_code)
         branch = resolve_branch(session, request.branch_id)
@@ -518,19 +547,6 @@ def book(
             now=now,
         )
         session.commit()
-    except SlotTaken:
-        raise _slot_taken_with_alternatives(session, request, now, policy) from None
-    except IntegrityError:
-        # Someone got the slot between our check and our insert: the constraint decided.
-        raise _slot_taken_with_alternatives(session, request, now, policy) from None
-    except OperationalError as error:
-        session.rollback()
-        if "locked" in str(error).lower():
-            raise Busy() from error
-        raise
-    except BookingError:
-        session.rollback()
-        raise
     return consultation
 
 
@@ -549,7 +565,7 @@ def cancel(
     policy: BookingPolicy,
 ) -> Consultation:
     """Cancel; the slot is free again at once. Staff may always cancel, with a reason."""
-    try:
+    with _unit_of_work(session):
         begin_write(session)
         consultation = get_visible(session, consultation_id, actor)
         if not can_manage(actor, consultation):
@@ -580,9 +596,6 @@ def cancel(
             now=now,
         )
         session.commit()
-    except BookingError:
-        session.rollback()
-        raise
     return consultation
 
 
@@ -603,7 +616,14 @@ def reschedule(
     refused, by the rules or by the database, nothing changes.
     """
     request: BookingRequest | None = None
-    try:
+
+    def alternatives() -> SlotTaken:
+        if request is None:  # refused before the new slot was even chosen
+            session.rollback()
+            return SlotTaken()
+        return _slot_taken_with_alternatives(session, request, now, policy)
+
+    with _unit_of_work(session, alternatives):
         begin_write(session)
         consultation = get_visible(session, consultation_id, actor)
         if not can_manage(actor, consultation):
@@ -661,19 +681,6 @@ def reschedule(
             now=now,
         )
         session.commit()
-    except (SlotTaken, IntegrityError):
-        if request is None:
-            session.rollback()
-            raise
-        raise _slot_taken_with_alternatives(session, request, now, policy) from None
-    except OperationalError as error:
-        session.rollback()
-        if "locked" in str(error).lower():
-            raise Busy() from error
-        raise
-    except BookingError:
-        session.rollback()
-        raise
     return consultation
 
 

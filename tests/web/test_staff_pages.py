@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import time, timedelta
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
 
 from incubator.clock import utcnow
@@ -25,33 +22,7 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
-
-HREF = re.compile(r'href="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_globals(app):
-    """Every request gets its own `g` (see the same fixture in test_auth.py for why)."""
-
-    def clear(sender, **extra) -> None:
-        for key in ("_login_user", "_flask_babel"):
-            g.pop(key, None)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
-
-
-def page(response) -> str:
-    return unescape(response.get_data(as_text=True))
-
-
-def links(html: str, path: str) -> list[str]:
-    return [unescape(h) for h in HREF.findall(html) if urlsplit(unescape(h)).path == path]
-
-
-def count(db, model=Consultation) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.web.pages import count, links, page
 
 
 @pytest.fixture()
