@@ -32,6 +32,7 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
         instance_relative_config=True,
     )
     app.config.from_object(config_class)
+    app.json.ensure_ascii = False  # JSON carries Polish letters as UTF-8, not \u escapes
     _configure_database(app)
     _check_secret_key(app, strict=strict)
 

@@ -73,9 +73,47 @@ def message_for(error: BookingError) -> str:
             return _("Experts can only book into their own calendar.")
         return _("You are not allowed to do this.")
     if code == "invalid_input":
-        if p.get("reason") == "reason_required":
-            return _("Please give the reason for the cancellation.")
-        return _("Some of the data sent is missing or invalid. Please check the form.")
+        return _invalid_input_message(p)
     if code == "busy":
         return _("The system is busy. Please try again in a moment.")
     return _("The booking could not be completed.")
+
+
+def _invalid_input_message(p: dict) -> str:
+    """Say which input is wrong and how (the field is the API's parameter name)."""
+    field, reason = p.get("field", ""), p.get("reason", "")
+    if reason == "reason_required":
+        return _("Please give the reason for the cancellation.")
+    if field == "body":
+        if reason == "malformed_json":
+            return _("The request body is not valid JSON.")
+        return _("The request body must be a JSON object.")
+    if reason == "missing":
+        return _("“%(field)s” is required.", field=field)
+    if reason in ("not_an_id", "not_a_list_of_ids"):
+        return _(
+            "“%(field)s” must be a number (or a list of numbers) identifying a record.", field=field
+        )
+    if reason == "no_offset":
+        return _(
+            "“%(field)s” must include the UTC offset, e.g. 2026-03-30T09:00:00+02:00.",
+            field=field,
+        )
+    if reason == "before_from":
+        return _("The end date “%(field)s” is before the start date.", field=field)
+    if reason == "range_too_long":
+        return ngettext(
+            "The date range may be at most %(num)d day long.",
+            "The date range may be at most %(num)d days long.",
+            int(p.get("max_days", 62)),
+        )
+    if reason == "too_long":
+        return _("“%(field)s” is too long.", field=field)
+    if reason in ("malformed", "out_of_range") and field in ("from", "to"):
+        return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
+    if reason in ("malformed", "out_of_range"):
+        return _(
+            "“%(field)s” must be a date and time in ISO 8601 form, e.g. 2026-03-30T09:00:00+02:00.",
+            field=field,
+        )
+    return _("“%(field)s” has an invalid value.", field=field)

@@ -888,3 +888,30 @@ def test_api_log_in_is_rate_limited(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[401, 401, 401, 429] too_many_requests 200"
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "domain=law&branch=1&from=2026-13-01&to=2026-12-02",
+            "from",
+            "Pole „from” musi zawierać datę w formacie RRRR-MM-DD.",
+        ),
+        (
+            "domain=law&branch=1&from=2026-12-05&to=2026-12-02",
+            "to",
+            "Data końcowa „to” jest wcześniejsza niż data początkowa.",
+        ),
+        ("branch=1&from=2026-12-01&to=2026-12-02", "domain", "Pole „domain” jest wymagane."),
+    ],
+)
+def test_invalid_query_says_which_field_and_how_in_polish_utf8(client, query, field, message):
+    response = client.get(f"/api/v1/slots?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["error"] == {
+        "code": "invalid_input",
+        "field": field,
+        "message": message,
+    }
+    assert "\\u" not in response.get_data(as_text=True)  # UTF-8, not escapes

@@ -56,11 +56,16 @@ def _default_code(code: int) -> str:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(
-            400,
-            _("Your form has expired or is missing its security token. Please reload the page."),
-            "csrf_failed",
-        )
+        if _wants_json():
+            message = _(
+                "The X-CSRFToken header is missing or out of date. Get a fresh token from "
+                "GET /api/v1/session."
+            )
+        else:
+            message = _(
+                "Your form has expired or is missing its security token. Please reload the page."
+            )
+        return render_error(400, message, "csrf_failed")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
