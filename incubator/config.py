@@ -45,6 +45,7 @@ class Config:
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
 
+    MAX_CONTENT_LENGTH = 1024 * 1024  # no form or JSON body here comes near 1 MiB
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")

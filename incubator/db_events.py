@@ -7,6 +7,10 @@ from sqlalchemy import Engine, event
 SQLITE_IMMEDIATE = "sqlite_immediate"
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def install(engine: Engine) -> None:
     """On SQLite: enforce foreign keys, use WAL, and let write transactions take the lock at BEGIN.
 
@@ -26,6 +30,8 @@ def install(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - driver callback
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only ("ŁUKASZ" would not match "łukasz"); use Python's.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -14,7 +14,7 @@ def branch_tree(session: Session) -> list[Branch]:
     stmt = (
         select(Branch)
         .where(Branch.parent_id.is_(None), Branch.active.is_(True))
-        .options(selectinload(Branch.children))
+        .options(selectinload(Branch.children.and_(Branch.active.is_(True))))
         .order_by(Branch.name)
     )
     return list(session.scalars(stmt))

@@ -509,3 +509,11 @@ def test_search_users_by_role_text_phone_and_status(db) -> None:
     assert ids(query="%") == [] and ids(query="_") == []  # wildcards are literal
     page = accounts.search_users(db.session, per_page=2, page=2)
     assert page.total == 3 and page.pages == 2 and [u.id for u in page.users] == [jan.id]
+
+
+def test_search_folds_polish_capitals_on_every_engine(db) -> None:
+    from tests.factories import create_client
+
+    create_client(full_name="Łukasz Żółć", email="lz@example.org")
+    found = accounts.search_users(db.session, query="łukasz żółć")
+    assert [u.full_name for u in found.users] == ["Łukasz Żółć"]

@@ -167,3 +167,29 @@ def test_a_commit_in_this_process_invalidates_the_shared_clock(db, expert) -> No
     db.session.rollback()
     create_branch()  # commits; the trigger raises the version
     assert version_clock.current(db.session, ttl_seconds=3600) > before
+
+
+def test_cached_listing_still_respects_minimum_notice_to_the_second(
+    client, db, expert, monkeypatch
+) -> None:
+    """The listing is computed for the start of the minute; a slot that falls inside the
+    24-hour notice during that minute must disappear at once, although the cache entry stays."""
+    from incubator.domain.slots import WARSAW
+    from incubator.web.api import views
+
+    user, branch = expert
+    create_rule(user, branch, weekday=2)  # Wednesdays 09:00-12:00
+    start = datetime(2027, 3, 3, 10, 0, tzinfo=WARSAW)
+    url = f"/api/v1/slots?domain=law&branch={branch.id}&from=2027-03-03&to=2027-03-03"
+    slot_cache.slot_listings.clear()
+
+    def starts_at(now: datetime) -> list[str]:
+        monkeypatch.setattr(views, "utcnow", lambda: now)
+        return [s["start"] for s in client.get(url).get_json()]
+
+    exactly_24h_before = (start - timedelta(hours=24)).astimezone(UTC)
+    assert "2027-03-03T10:00:00+01:00" in starts_at(exactly_24h_before)
+    half_a_minute_later = starts_at(exactly_24h_before + timedelta(seconds=30))
+    assert "2027-03-03T10:00:00+01:00" not in half_a_minute_later
+    assert "2027-03-03T11:00:00+01:00" in half_a_minute_later
+    assert slot_cache.slot_listings.hits == 1  # same minute, same entry

@@ -8,6 +8,7 @@ document describing all of this is `openapi.py`; a test keeps the two in step.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,13 @@ from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...extensions import db, limiter
 from ...services import accounts, booking, directory, slot_cache
-from ..auth.views import SESSION_FINGERPRINT, _start_session, client_ip, password_policy
+from ..auth.views import (
+    SESSION_FINGERPRINT,
+    _start_session,
+    client_ip,
+    login_limit,
+    password_policy,
+)
 from . import bp, inputs, serializers
 from .calendar import calendar_bytes
 from .openapi import openapi_document
@@ -82,13 +89,18 @@ def slots() -> Response:
         raise InvalidInput(field="to", reason="before_from")
     if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
-    # Cached per calendar version and minute (services/slot_cache.py): a hit is one tiny query.
-    minute = slot_cache.minute_of(utcnow())
+    # Cached per calendar version and minute (services/slot_cache.py). The listing is computed
+    # for the start of the minute; slots that are by now too close (minimum notice) are cut off
+    # per request, so the answer is exact on that side. (On the horizon side, the floor can only
+    # hide a slot for under a minute.)
+    now = utcnow()
+    minute = slot_cache.minute_of(now)
+    policy = _policy()
     ttl = current_app.config["SLOT_VERSION_TTL_SECONDS"]
     version = slot_cache.version_clock.current(db.session, ttl)
     key = ("api-slots", code, branch_id, expert_id, start_date, end_date, version, minute)
 
-    def compute() -> bytes:
+    def compute() -> tuple[list[float], list[bytes]]:
         found = booking.find_slots(
             db.session,
             domain=booking.resolve_domain(db.session, code),
@@ -96,12 +108,17 @@ def slots() -> Response:
             start_date=start_date,
             end_date=end_date,
             now=minute,
-            policy=_policy(),
+            policy=policy,
             expert_id=expert_id,
         )
-        return current_app.json.dumps([serializers.slot(s) for s in found]).encode()
+        dumps = current_app.json.dumps
+        return [s.start.timestamp() for s in found], [
+            dumps(serializers.slot(s)).encode() for s in found
+        ]
 
-    body = slot_cache.slot_listings.get_or_compute(key, compute)
+    starts, parts = slot_cache.slot_listings.get_or_compute(key, compute)
+    first = bisect_left(starts, (now + policy.min_notice).timestamp())
+    body = b"[" + b", ".join(parts[first:]) + b"]"
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -119,7 +136,7 @@ def session_get() -> Response:
 
 
 @bp.post("/session")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_limit
 def session_login() -> Any:
     data = inputs.json_body()
     email = inputs.str_field(data, "email", max_length=254)

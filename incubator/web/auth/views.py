@@ -57,6 +57,13 @@ def end_stale_session() -> None:
         session.pop(SESSION_FINGERPRINT, None)
 
 
+# One bucket for every way of logging in (this page and POST /api/v1/session), so switching
+# between them does not double an attacker's attempts.
+login_limit = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login", methods=["POST"]
+)
+
+
 # --- helpers shared with the admin blueprint --------------------------------------------------
 
 
@@ -120,7 +127,7 @@ def _field_error(field, message) -> None:
 
 
 @bp.route("/logowanie", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limit
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
