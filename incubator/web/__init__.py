@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .availability import bp as availability_bp
     from .booking import bp as booking_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
@@ -21,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(booking_bp)
     app.register_blueprint(staff_bp, url_prefix="/personel")
+    app.register_blueprint(availability_bp, url_prefix="/personel/godziny")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)

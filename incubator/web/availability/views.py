@@ -1,0 +1,420 @@
+"""Consultation hours (`/personel/godziny`): experts keep their calendars, managers anyone's.
+
+One page shows the weekly hours per office, the days off and extra hours, and three forms to add
+them; removing goes through a confirmation page (a POST with a CSRF token). Every form posts to
+its own URL and, if refused, the page is shown again with the messages next to the fields and
+nothing saved. Business rules are the service's (`services.availability`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from ...clock import utcnow
+from ...domain.slots import WARSAW
+from ...extensions import db
+from ...models import Consultation, ExceptionKind, User
+from ...services import availability as av
+from ..auth.forms import choice
+from ..booking import flow as f
+from . import bp
+from . import messages as m
+from .forms import ChooseExpertForm, DayOffForm, ExtraHoursForm, RuleForm
+
+ALL_BRANCHES = 0  # the day-off form's "every office" option
+
+
+@bp.before_request
+@login_required
+def staff_only() -> None:
+    """Log in first, then experts and managers only (403 for clients)."""
+    if not current_user.is_staff:
+        abort(403)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _today() -> date:
+    return utcnow().astimezone(WARSAW).date()
+
+
+def _expert_id() -> int | None:
+    """Whose calendar: an expert's own; a manager's choice in `?expert=`."""
+    user = _user()
+    requested = f.parse_id(request.args.get("expert"))
+    if user.is_expert:
+        if request.args.get("expert") not in (None, "") and requested != user.id:
+            abort(403)
+        return user.id
+    return requested
+
+
+def _fail(error: av.AvailabilityError) -> None:
+    if isinstance(error, av.NotAllowed):
+        abort(403)
+    if isinstance(error, av.NotFound | av.UnknownExpert):
+        abort(404)
+
+
+def _expert_or_abort(expert_id: int | None) -> User:
+    if expert_id is None:
+        abort(404)
+    try:
+        return av.get_expert(db.session, _user(), expert_id)
+    except av.AvailabilityError as error:
+        _fail(error)
+        raise
+
+
+def _page_url(expert_id: int, anchor: str | None = None) -> str:
+    user = _user()
+    args = {} if user.is_expert else {"expert": expert_id}
+    return url_for("availability.index", _anchor=anchor, **args)
+
+
+def _own(expert_id: int) -> bool:
+    return _user().id == expert_id
+
+
+# --- form choices ---------------------------------------------------------------------------
+
+
+def _weekday_choices() -> list:
+    return [choice(n, m.weekday_name(n)) for n in range(6)]
+
+
+def _served(expert: User) -> list:
+    profile = expert.expert_profile
+    return [b for b in profile.branches if b.active] if profile is not None else []
+
+
+def _prepare(
+    expert: User,
+    rule_form: RuleForm | None = None,
+    off_form: DayOffForm | None = None,
+    extra_form: ExtraHoursForm | None = None,
+) -> tuple[RuleForm, DayOffForm, ExtraHoursForm]:
+    """The three forms with their choices; fresh ones get sensible defaults."""
+    profile = expert.expert_profile
+    default_length = profile.default_length_min if profile is not None else 60
+    branches = [choice(b.id, f.branch_label(b)) for b in _served(expert)]
+    if rule_form is None:
+        rule_form = RuleForm(formdata=None, prefix="rule", length=default_length, buffer=0)
+    if off_form is None:
+        off_form = DayOffForm(formdata=None, prefix="off", branch=ALL_BRANCHES)
+    if extra_form is None:
+        extra_form = ExtraHoursForm(formdata=None, prefix="extra", length=default_length, buffer=0)
+    rule_form.branch.choices = branches
+    rule_form.weekday.choices = _weekday_choices()
+    off_form.branch.choices = [choice(ALL_BRANCHES, _("All offices")), *branches]
+    extra_form.branch.choices = branches
+    return rule_form, off_form, extra_form
+
+
+def _render(
+    expert_id: int | None,
+    *,
+    status: int = 200,
+    rule_form: RuleForm | None = None,
+    off_form: DayOffForm | None = None,
+    extra_form: ExtraHoursForm | None = None,
+) -> ResponseReturnValue:
+    user = _user()
+    chooser = None
+    if user.is_manager:
+        chooser = ChooseExpertForm(formdata=None, expert=expert_id)
+        chooser.expert.choices = [
+            choice(e.id, f.expert_name(e)) for e in av.manageable_experts(db.session, user)
+        ]
+    calendar = None
+    if expert_id is not None:
+        try:
+            calendar = av.calendar(db.session, user, expert_id, now=utcnow())
+        except av.AvailabilityError as error:
+            _fail(error)
+            raise
+        rule_form, off_form, extra_form = _prepare(calendar.expert, rule_form, off_form, extra_form)
+    return (
+        render_template(
+            "availability/index.html",
+            chooser=chooser,
+            calendar=calendar,
+            own=calendar is not None and calendar.expert.id == user.id,
+            affected=_unique(c for found in calendar.affected.values() for c in found)
+            if calendar
+            else [],
+            expert_args={} if user.is_expert or expert_id is None else {"expert": expert_id},
+            rule_form=rule_form,
+            off_form=off_form,
+            extra_form=extra_form,
+            today=_today(),
+            m=m,
+            expert_name=f.expert_name,
+            consultation_time=_consultation_time,
+            day_url=_day_url,
+            ExceptionKind=ExceptionKind,
+        ),
+        status,
+    )
+
+
+def _unique(consultations) -> list[Consultation]:
+    """Each consultation once (days off may overlap), soonest first."""
+    by_id = {c.id: c for c in consultations}
+    return sorted(by_id.values(), key=lambda c: (c.start_dt, c.id))
+
+
+def _consultation_time(c: Consultation) -> str:
+    return f"{f.day_label(c.start_dt)}, {f.time_range(c.start_dt, c.end_dt)}"
+
+
+def _day_url(c: Consultation) -> str:
+    return url_for(
+        "staff.day", branch=c.branch_id, date=c.start_dt.astimezone(WARSAW).date().isoformat()
+    )
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    return _render(_expert_id())
+
+
+def _refused(form: FlaskForm, error: av.AvailabilityError, expert_id: int) -> None:
+    """Put the service's refusal next to its field (or above the form)."""
+    _fail(error)
+    message = m.message_for(error, own=_own(expert_id), today=_today())
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _submitted(form: FlaskForm, expert: User) -> bool:
+    """Validate a posted form, after giving its selects the expert's choices."""
+    if isinstance(form, RuleForm):
+        _prepare(expert, rule_form=form)
+    elif isinstance(form, DayOffForm):
+        _prepare(expert, off_form=form)
+    elif isinstance(form, ExtraHoursForm):
+        _prepare(expert, extra_form=form)
+    return form.validate_on_submit()
+
+
+@bp.post("/reguly")
+def add_rule() -> ResponseReturnValue:
+    expert = _expert_or_abort(_expert_id())
+    form = RuleForm(prefix="rule")
+    if _submitted(form, expert):
+        draft = av.RuleDraft(
+            branch_id=form.branch.data or None,
+            weekday=form.weekday.data if form.weekday.data is not None else -1,
+            start=form.start.data,
+            end=form.end.data,
+            length_min=form.length.data,
+            buffer_min=form.buffer.data or 0,
+            valid_from=form.valid_from.data,
+            valid_to=form.valid_to.data,
+        )
+        try:
+            added = av.add_rule(db.session, _user(), expert.id, draft, now=utcnow())
+        except av.AvailabilityError as error:
+            _refused(form, error, expert.id)
+        else:
+            rule = added.rule
+            flash(
+                _(
+                    "Added hours %(day)s %(time)s at %(branch)s.",
+                    day=m.WEEKDAY_ON[rule.weekday],
+                    time=m.time_range(rule.start_time, rule.end_time),
+                    branch=rule.branch.name,
+                ),
+                "success",
+            )
+            if added.unused_min:
+                flash(m.unused_time_warning(added.unused_min, added.per_day), "warning")
+            return redirect(_page_url(expert.id, "weekly-hours"))
+    return _render(expert.id, status=422, rule_form=form)
+
+
+def _exception_draft(form: DayOffForm | ExtraHoursForm, kind: ExceptionKind) -> av.ExceptionDraft:
+    extra = isinstance(form, ExtraHoursForm)
+    return av.ExceptionDraft(
+        kind=kind,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        branch_id=form.branch.data or None,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        length_min=form.length.data if extra else 60,
+        buffer_min=(form.buffer.data or 0) if extra else 0,
+        reason=form.reason.data or "",
+    )
+
+
+@bp.post("/wolne")
+def add_day_off() -> ResponseReturnValue:
+    expert = _expert_or_abort(_expert_id())
+    form = DayOffForm(prefix="off")
+    if _submitted(form, expert):
+        try:
+            added = av.add_exception(
+                db.session,
+                _user(),
+                expert.id,
+                _exception_draft(form, ExceptionKind.OFF),
+                now=utcnow(),
+            )
+        except av.AvailabilityError as error:
+            _refused(form, error, expert.id)
+        else:
+            x = added.exception
+            flash(
+                _("Time off added: %(dates)s.", dates=m.date_range(x.start_date, x.end_date)),
+                "success",
+            )
+            if added.affected:
+                flash(
+                    ngettext(
+                        "%(num)d consultation is booked in this time off. It has not been "
+                        "cancelled: move or cancel it (see the list below).",
+                        "%(num)d consultations are booked in this time off. They have not been "
+                        "cancelled: move or cancel them (see the list below).",
+                        len(added.affected),
+                    ),
+                    "warning",
+                )
+                return redirect(_page_url(expert.id, "affected"))
+            return redirect(_page_url(expert.id, "exceptions"))
+    return _render(expert.id, status=422, off_form=form)
+
+
+@bp.post("/dodatkowe")
+def add_extra_hours() -> ResponseReturnValue:
+    expert = _expert_or_abort(_expert_id())
+    form = ExtraHoursForm(prefix="extra")
+    if _submitted(form, expert):
+        try:
+            added = av.add_exception(
+                db.session,
+                _user(),
+                expert.id,
+                _exception_draft(form, ExceptionKind.EXTRA),
+                now=utcnow(),
+            )
+        except av.AvailabilityError as error:
+            _refused(form, error, expert.id)
+        else:
+            x = added.exception
+            flash(
+                _(
+                    "Extra hours added: %(dates)s, %(time)s at %(branch)s.",
+                    dates=m.date_range(x.start_date, x.end_date),
+                    time=m.time_range(x.start_time, x.end_time),
+                    branch=x.branch.name if x.branch else "",
+                ),
+                "success",
+            )
+            return redirect(_page_url(expert.id, "exceptions"))
+    return _render(expert.id, status=422, extra_form=form)
+
+
+# --- removing -------------------------------------------------------------------------------
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the confirmation is the button itself."""
+
+
+@bp.route("/reguly/<int:rule_id>/usun", methods=["GET", "POST"])
+def remove_rule(rule_id: int) -> ResponseReturnValue:
+    try:
+        rule = av.get_rule(db.session, _user(), rule_id)
+    except av.AvailabilityError as error:
+        _fail(error)
+        raise
+    today = _today()
+    if rule.valid_to_date is not None and rule.valid_to_date < today:
+        abort(404)
+    expert_id = rule.expert_id
+    back = _page_url(expert_id, "weekly-hours")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            ended = av.end_rule(db.session, _user(), rule_id, now=utcnow())
+        except av.AvailabilityError as error:
+            _fail(error)
+            flash(m.message_for(error, own=_own(expert_id), today=today), "error")
+            return redirect(back)
+        flash(_("The weekly hours have been removed."), "success")
+        if ended.affected:
+            flash(
+                ngettext(
+                    "%(num)d consultation booked in these hours stays booked: move or cancel it.",
+                    "%(num)d consultations booked in these hours stay booked: move or cancel them.",
+                    len(ended.affected),
+                ),
+                "warning",
+            )
+        return redirect(back)
+    return render_template(
+        "availability/remove_rule.html",
+        form=form,
+        rule=rule,
+        expert=rule.expert,
+        own=_own(expert_id),
+        affected=av.consultations_in_rule(db.session, rule, now=utcnow()),
+        back=back,
+        today=today,
+        m=m,
+        expert_name=f.expert_name,
+        consultation_time=_consultation_time,
+        day_url=_day_url,
+    )
+
+
+@bp.route("/wyjatki/<int:exception_id>/usun", methods=["GET", "POST"])
+def remove_exception(exception_id: int) -> ResponseReturnValue:
+    try:
+        exception = av.get_exception(db.session, _user(), exception_id)
+    except av.AvailabilityError as error:
+        _fail(error)
+        raise
+    expert_id, kind = exception.expert_id, exception.kind
+    back = _page_url(expert_id, "exceptions")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            av.delete_exception(db.session, _user(), exception_id, now=utcnow())
+        except av.AvailabilityError as error:
+            _fail(error)
+            flash(m.message_for(error, own=_own(expert_id), today=_today()), "error")
+            return redirect(back)
+        if kind == ExceptionKind.OFF:
+            flash(_("The time off has been removed."), "success")
+        else:
+            flash(_("The extra hours have been removed."), "success")
+        return redirect(back)
+    return render_template(
+        "availability/remove_exception.html",
+        form=form,
+        x=exception,
+        expert=exception.expert,
+        own=_own(expert_id),
+        back=back,
+        m=m,
+        expert_name=f.expert_name,
+        ExceptionKind=ExceptionKind,
+    )
