@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import slots
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -44,6 +45,20 @@ class AvailabilityRule(db.Model):
 
     expert: Mapped[User] = relationship()
     branch: Mapped[Branch] = relationship()
+
+    def to_domain(self) -> slots.Rule:
+        """The rule as the slot engine takes it."""
+        return slots.Rule(
+            expert_id=self.expert_id,
+            branch_id=self.branch_id,
+            weekday=self.weekday,
+            start=self.start_time,
+            end=self.end_time,
+            length_min=self.length_min,
+            buffer_min=self.buffer_min,
+            valid_from=self.valid_from_date,
+            valid_to=self.valid_to_date,
+        )
 
 
 class ExceptionKind(StrEnum):
@@ -85,3 +100,17 @@ class AvailabilityException(db.Model):
 
     expert: Mapped[User] = relationship()
     branch: Mapped[Branch | None] = relationship()
+
+    def to_domain(self) -> slots.AvailabilityException:
+        """The exception as the slot engine takes it."""
+        return slots.AvailabilityException(
+            expert_id=self.expert_id,
+            kind=slots.ExceptionKind(self.kind),
+            start_date=self.start_date,
+            end_date=self.end_date,
+            branch_id=self.branch_id,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            length_min=self.length_min,
+            buffer_min=self.buffer_min,
+        )

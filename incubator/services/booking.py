@@ -168,20 +168,7 @@ def _rules(session: Session, expert_ids: Sequence[int], branch_id: int) -> list[
             AvailabilityRule.expert_id.in_(expert_ids), AvailabilityRule.branch_id == branch_id
         )
     )
-    return [
-        slot_engine.Rule(
-            expert_id=r.expert_id,
-            branch_id=r.branch_id,
-            weekday=r.weekday,
-            start=r.start_time,
-            end=r.end_time,
-            length_min=r.length_min,
-            buffer_min=r.buffer_min,
-            valid_from=r.valid_from_date,
-            valid_to=r.valid_to_date,
-        )
-        for r in rows
-    ]
+    return [r.to_domain() for r in rows]
 
 
 def _exceptions(
@@ -194,20 +181,7 @@ def _exceptions(
             AvailabilityException.end_date >= start,
         )
     )
-    return [
-        slot_engine.AvailabilityException(
-            expert_id=e.expert_id,
-            kind=slot_engine.ExceptionKind(e.kind),
-            start_date=e.start_date,
-            end_date=e.end_date,
-            branch_id=e.branch_id,
-            start_time=e.start_time,
-            end_time=e.end_time,
-            length_min=e.length_min,
-            buffer_min=e.buffer_min,
-        )
-        for e in rows
-    ]
+    return [e.to_domain() for e in rows]
 
 
 def _busy(
