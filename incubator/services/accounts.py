@@ -195,12 +195,12 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
-def _ensure_email_free(session: Session, email: str) -> None:
+def ensure_email_free(session: Session, email: str) -> None:
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DuplicateEmail(email)
 
 
-def _save_new_user(session: Session, email: str | None, *, flush: bool = False) -> None:
+def save_new_user(session: Session, email: str | None, *, flush: bool = False) -> None:
     """Flush or commit; losing a race on the unique e-mail index becomes DuplicateEmail.
 
     The earlier look-up catches the usual case; this catches two registrations at once. The
@@ -218,7 +218,7 @@ def _save_new_user(session: Session, email: str | None, *, flush: bool = False) 
         raise
 
 
-def _clean_name(full_name: str) -> str:
+def clean_name(full_name: str) -> str:
     name = " ".join((full_name or "").split())
     if not name:
         raise InvalidInput("full name is required")
@@ -227,7 +227,7 @@ def _clean_name(full_name: str) -> str:
     return name
 
 
-def _clean_phone(phone: str | None) -> str:
+def clean_phone(phone: str | None) -> str:
     phone = " ".join((phone or "").split())
     if len(phone) > 40:
         raise InvalidInput("phone number is too long")
@@ -260,13 +260,13 @@ def register_client(
     if not consent:
         raise ConsentRequired("the information clause must be accepted")
     email = normalise_email(email)
-    full_name = _clean_name(full_name)
+    full_name = clean_name(full_name)
     policy.check(password, email=email, name=full_name)
-    _ensure_email_free(session, email)
+    ensure_email_free(session, email)
     user = User(
         email=email,
         full_name=full_name,
-        phone=_clean_phone(phone),
+        phone=clean_phone(phone),
         role=Role.CLIENT,
         preferred_language=_clean_language(preferred_language),
         password_hash=policy.hash(password),
@@ -275,9 +275,9 @@ def register_client(
         client_profile=ClientProfile(),
     )
     session.add(user)
-    _save_new_user(session, email, flush=True)
+    save_new_user(session, email, flush=True)
     audit.record(session, actor=user, action="user.registered", target=user, ip=ip, now=now)
-    _save_new_user(session, email)
+    save_new_user(session, email)
     return user
 
 
@@ -308,14 +308,14 @@ def create_account(
     except ValueError:
         raise InvalidInput(f"unknown role {role!r}") from None
     email = normalise_email(email)
-    full_name = _clean_name(full_name)
+    full_name = clean_name(full_name)
     if password is not None:
         policy.check(password, email=email, name=full_name)
-    _ensure_email_free(session, email)
+    ensure_email_free(session, email)
     user = User(
         email=email,
         full_name=full_name,
-        phone=_clean_phone(phone),
+        phone=clean_phone(phone),
         role=role,
         preferred_language=_clean_language(preferred_language),
         password_hash=policy.hash(password) if password is not None else None,
@@ -327,7 +327,7 @@ def create_account(
     elif role == Role.EXPERT:
         user.expert_profile = _expert_profile(session, expert or ExpertDetails())
     session.add(user)
-    _save_new_user(session, email, flush=True)
+    save_new_user(session, email, flush=True)
     audit.record(
         session,
         actor=actor,
@@ -337,7 +337,7 @@ def create_account(
         ip=ip,
         now=now,
     )
-    _save_new_user(session, email)
+    save_new_user(session, email)
     return user
 
 
@@ -460,8 +460,8 @@ def update_profile(
 ) -> list[str]:
     """Change the editable fields of one's own account; returns the names of changed fields."""
     new = {
-        "full_name": _clean_name(full_name),
-        "phone": _clean_phone(phone),
+        "full_name": clean_name(full_name),
+        "phone": clean_phone(phone),
         "preferred_language": _clean_language(preferred_language),
     }
     changed = [name for name, value in new.items() if getattr(user, name) != value]

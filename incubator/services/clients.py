@@ -22,11 +22,11 @@ from .accounts import (
     ConsentRequired,
     InvalidInput,
     NotAllowed,
-    _clean_name,
-    _clean_phone,
-    _ensure_email_free,
-    _save_new_user,
+    clean_name,
+    clean_phone,
+    ensure_email_free,
     normalise_email,
+    save_new_user,
     search_users,
 )
 
@@ -84,13 +84,13 @@ def create_phone_client(
         raise NotAllowed("only experts and managers enter clients")
     if not rodo_clause_read:
         raise ConsentRequired("the information clause must be read out to the client")
-    full_name = _clean_name(full_name)
-    phone = _clean_phone(phone)
+    full_name = clean_name(full_name)
+    phone = clean_phone(phone)
     if len(phone_digits(phone)) < MIN_PHONE_DIGITS:
         raise InvalidInput("a phone number is required")
     address = normalise_email(email) if (email or "").strip() else None
     if address is not None:
-        _ensure_email_free(session, address)
+        ensure_email_free(session, address)
     user = User(
         email=address,
         full_name=full_name,
@@ -104,7 +104,7 @@ def create_phone_client(
         client_profile=ClientProfile(),
     )
     session.add(user)
-    _save_new_user(session, address, flush=True)
+    save_new_user(session, address, flush=True)
     # Facts only, no personal data: the audit trail must not become a second copy of it.
     audit.record(
         session,
@@ -115,7 +115,7 @@ def create_phone_client(
         ip=ip,
         now=now,
     )
-    _save_new_user(session, address)
+    save_new_user(session, address)
     return user
 
 

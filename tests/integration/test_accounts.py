@@ -79,7 +79,7 @@ def test_duplicate_email_is_refused_case_insensitively(db, variant: str) -> None
 def test_duplicate_lost_race_is_rolled_back_whole(db, monkeypatch) -> None:
     """Two registrations at once: the pre-check passes for both, the unique index decides."""
     register(db)
-    monkeypatch.setattr(accounts, "_ensure_email_free", lambda session, email: None)
+    monkeypatch.setattr(accounts, "ensure_email_free", lambda session, email: None)
     with pytest.raises(accounts.DuplicateEmail):
         register(db, full_name="Druga Anna")
     assert count(db, User) == 1

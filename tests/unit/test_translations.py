@@ -25,9 +25,7 @@ def _extracted() -> set[str]:
         (ROOT / "incubator", [("**.py", "python")]),
         (ROOT / "templates", [("**.html", "jinja2")]),
     ):
-        for _, _, message, _, _ in extract_from_dir(
-            str(folder), method_map, keywords=KEYWORDS
-        ):
+        for _, _, message, _, _ in extract_from_dir(str(folder), method_map, keywords=KEYWORDS):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -37,8 +35,10 @@ def test_every_source_string_has_a_polish_translation() -> None:
     missing = []
     for msgid in sorted(_extracted()):
         entry = catalogue.get(msgid)
-        if entry is None or entry.fuzzy or not all(
-            entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if (
+            entry is None
+            or entry.fuzzy
+            or not all(entry.string if isinstance(entry.string, tuple) else (entry.string,))
         ):
             missing.append(msgid)
     assert not missing, f"untranslated: {missing[:20]}"
@@ -49,6 +49,7 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
     po = _po()
     with open(CATALOGUE / "messages.mo", "rb") as fh:
         mo = read_mo(fh)
+
     def pairs(catalogue) -> dict:
         # Plural entries come back as lists from read_mo and tuples from read_po.
         def norm(value):

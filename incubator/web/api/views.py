@@ -24,10 +24,10 @@ from ...extensions import db, limiter
 from ...services import accounts, booking, directory, slot_cache
 from ..auth.views import (
     SESSION_FINGERPRINT,
-    _start_session,
     client_ip,
     login_limit,
     password_policy,
+    start_session,
 )
 from . import bp, inputs, serializers
 from .calendar import calendar_bytes
@@ -161,7 +161,7 @@ def session_login() -> Any:
             "no_password",
             _("This account has no password yet. Use “Forgot your password?” to set one."),
         )
-    _start_session(user)  # a fresh session: the old CSRF token is gone, the new one is returned
+    start_session(user)  # a fresh session: the old CSRF token is gone, the new one is returned
     return jsonify(_session_state())
 
 

@@ -105,7 +105,7 @@ def _address(user: User) -> str:
     return str(Address(display_name=user.full_name, addr_spec=user.email or ""))
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     """Log in with a fresh session (no fixation), keeping only the chosen language.
 
     Without a choice made before logging in, the session takes the account's preferred language,
@@ -159,7 +159,7 @@ def login():
                 "warning",
             )
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("You are logged in. Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(next_url or url_for("main.index"))
     # In demo mode the logins come from the same file the demo data is loaded from.
@@ -218,7 +218,7 @@ def register():
         except accounts.ConsentRequired:
             _field_error(form.consent, _("You must confirm that you have read the information."))
         else:
-            _start_session(user)
+            start_session(user)
             session["lang"] = user.preferred_language
             flash(_("Your account has been created. Welcome!"), "success")
             return redirect(next_url or url_for("main.index"))
