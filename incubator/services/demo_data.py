@@ -33,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
-import holidays
 from sqlalchemy.orm import Session
 
 from ..clock import WARSAW
@@ -54,6 +53,7 @@ from ..models import (
     SensitiveAnswer,
     User,
 )
+from .calendar_days import polish_holidays
 
 __all__ = [
     "DEFAULT_PEOPLE_SERVED",
@@ -262,7 +262,7 @@ class _Generator:
         self.ctx = ctx
         self.target = people_served
         self.rng = random.Random(seed)
-        self.holidays = holidays.Poland(years=range(PERIOD_START.year, now.year + 2))
+        self.holidays = polish_holidays(date(PERIOD_START.year, 1, 1), date(now.year + 1, 12, 31))
         self.experts = {e.user_id: e for e in ctx.experts}
         self.people: list[_Person] = []
         self.group_members: list[_Person] = []
