@@ -190,12 +190,12 @@ def seed(app: Flask) -> World:
 
     from incubator.extensions import db
     from incubator.models import (
+        Area,
         AvailabilityRule,
         Branch,
         ClientProfile,
         Consultation,
         ConsultationAttendee,
-        Domain,
         ExpertProfile,
         User,
     )
@@ -219,7 +219,7 @@ def seed(app: Flask) -> World:
         filia = Branch(code="piwniczna", name="Piwniczna-Zdrój", parent_id=branches[1].id)
         session.add(filia)
         codes = ["law", "accounting", "marketing", "social-enterprise"]
-        domains = [Domain(code=c, name_pl=c, name_en=c, position=i) for i, c in enumerate(codes)]
+        domains = [Area(code=c, name_pl=c, name_en=c, position=i) for i, c in enumerate(codes)]
         session.add_all(domains)
         session.flush()
         password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")

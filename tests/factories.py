@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime
 
 from incubator.extensions import db
-from incubator.models import Branch, ClientProfile, Domain, ExpertProfile, Role, User
+from incubator.models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -23,12 +23,12 @@ def create_branch(**params) -> Branch:
     return branch
 
 
-def create_domain(**params) -> Domain:
+def create_domain(**params) -> Area:
     n = next(_counter)
     params.setdefault("code", f"domain-{n}")
     params.setdefault("name_pl", f"Dziedzina {n}")
-    params.setdefault("name_en", f"Domain {n}")
-    domain = Domain(**params)
+    params.setdefault("name_en", f"Area {n}")
+    domain = Area(**params)
     db.session.add(domain)
     db.session.commit()
     return domain

@@ -11,7 +11,8 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .slots import WARSAW, Interval, Slot
+from .calendar import is_closed_day, local_date
+from .slots import Interval, Slot
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,10 @@ def check_timing(
     """Refuse a start in the past, too soon, too far ahead, on a Sunday or on a holiday."""
     if start.tzinfo is None:
         raise InvalidInput("start must carry a UTC offset", field="start")
-    local_day = start.astimezone(WARSAW).date()
+    local_day = local_date(start)
     if start <= now:
         raise InThePast(start=start.isoformat())
-    if local_day.weekday() == 6 or local_day in holidays:
+    if is_closed_day(local_day, holidays):
         raise ClosedDay(date=local_day.isoformat())
     if start < now + policy.min_notice:
         raise TooShortNotice(hours=int(policy.min_notice.total_seconds() // 3600))

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import accumulate
-from zoneinfo import ZoneInfo
+
+from .calendar import SUNDAY, WARSAW, daterange, is_closed_day
 
 __all__ = [
-    "WARSAW",
     "WEEKDAY_NAMES",
     "AvailabilityException",
     "ExceptionKind",
@@ -48,8 +48,6 @@ __all__ = [
     "validate_rules",
 ]
 
-WARSAW = ZoneInfo("Europe/Warsaw")
-
 WEEKDAY_NAMES: tuple[str, ...] = (
     "Monday",
     "Tuesday",
@@ -60,7 +58,6 @@ WEEKDAY_NAMES: tuple[str, ...] = (
     "Sunday",
 )
 
-_SUNDAY = 6
 _DAY_SECONDS = 86_400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -90,8 +87,8 @@ class Rule:
 
 
 class ExceptionKind(StrEnum):
-    OFF = "off"
-    EXTRA = "extra"
+    OFF = "off"  # leave, sick day: removes availability
+    EXTRA = "extra"  # extra hours at a branch
 
 
 @dataclass(frozen=True)
@@ -380,11 +377,6 @@ def _local_date_or(instant: float, fallback: date) -> date:
         return fallback
 
 
-def _daterange(lo: date, hi: date) -> Iterator[date]:
-    for n in range(lo.toordinal(), hi.toordinal() + 1):
-        yield date.fromordinal(n)
-
-
 def free_slots(
     rules: Iterable[Rule],
     exceptions: Iterable[AvailabilityException],
@@ -437,7 +429,7 @@ def free_slots(
     priority = 0
     for rule in rules:
         _check_rule(rule)
-        if wanted(rule.expert_id, rule.branch_id) and rule.weekday != _SUNDAY:
+        if wanted(rule.expert_id, rule.branch_id) and rule.weekday != SUNDAY:
             by_weekday[rule.weekday].append((priority, rule))
         priority += 1
 
@@ -449,7 +441,7 @@ def free_slots(
         _check_exception(exc)
         if not wanted(exc.expert_id, exc.branch_id):
             continue
-        for d in _daterange(max(lo, exc.start_date), min(hi, exc.end_date)):
+        for d in daterange(max(lo, exc.start_date), min(hi, exc.end_date)):
             if exc.kind is ExceptionKind.EXTRA:
                 extras[d].append((priority, exc))
             elif exc.whole_day:
@@ -468,10 +460,10 @@ def free_slots(
 
     # (start, priority, expert, branch, end, buffer_s) per expert, before de-overlapping.
     candidates: dict[int, list[tuple[int, int, int, int, int, int]]] = defaultdict(list)
-    for d in _daterange(lo, hi):
-        weekday = d.weekday()
-        if weekday == _SUNDAY or d in holidays:
+    for d in daterange(lo, hi):
+        if is_closed_day(d, holidays):
             continue
+        weekday = d.weekday()
         sources: list[tuple[int, int, int, time, time, int, int]] = [
             (p, r.expert_id, r.branch_id, r.start, r.end, r.length_min, r.buffer_min)
             for p, r in by_weekday.get(weekday, ())

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ..domain.slots import WARSAW
+from ..domain.calendar import WARSAW
 
 PRODID = "-//Inkubator Ekonomii Spolecznej//Inkubator//PL"
 

@@ -1,5 +1,6 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
+from .area import Area, AreaCode
 from .audit import AuditEvent
 from .availability import AvailabilityException, AvailabilityRule, ExceptionKind
 from .branch import Branch
@@ -10,7 +11,6 @@ from .consultation import (
     ConsultationAttendee,
     ConsultationStatus,
 )
-from .domain_area import Domain, DomainCode
 from .founding_group import (
     FoundingGroup,
     FoundingGroupMember,
@@ -41,8 +41,8 @@ __all__ = [
     "Consultation",
     "ConsultationAttendee",
     "ConsultationStatus",
-    "Domain",
-    "DomainCode",
+    "Area",
+    "AreaCode",
     "Education",
     "ExceptionKind",
     "ExpertProfile",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, time
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain import slots
+from ..domain.slots import ExceptionKind
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -61,11 +61,6 @@ class AvailabilityRule(db.Model):
         )
 
 
-class ExceptionKind(StrEnum):
-    OFF = "off"  # leave, sick day: removes availability
-    EXTRA = "extra"  # extra hours at a branch
-
-
 class AvailabilityException(db.Model):
     """A date or date range that differs from the weekly rules."""
 
@@ -105,7 +100,7 @@ class AvailabilityException(db.Model):
         """The exception as the slot engine takes it."""
         return slots.AvailabilityException(
             expert_id=self.expert_id,
-            kind=slots.ExceptionKind(self.kind),
+            kind=ExceptionKind(self.kind),
             start_date=self.start_date,
             end_date=self.end_date,
             branch_id=self.branch_id,

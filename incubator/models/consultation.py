@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.consultations import ConsultationStatus
 from ..extensions import db
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
+    from .area import Area
     from .branch import Branch
-    from .domain_area import Domain
     from .founding_group import FoundingGroup
     from .user import User
-
-
-class ConsultationStatus(StrEnum):
-    BOOKED = "booked"
-    CANCELLED = "cancelled"
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
 
 
 # Every status but "cancelled" occupies the expert's time. The partial unique index below (and,
@@ -80,7 +73,7 @@ class Consultation(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     branch: Mapped[Branch] = relationship()
-    domain: Mapped[Domain] = relationship()
+    domain: Mapped[Area] = relationship()
     founding_group: Mapped[FoundingGroup | None] = relationship()
     attendees: Mapped[list[ConsultationAttendee]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan"

@@ -9,31 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.founding import GroupStage, LegalForm
 from ..extensions import db
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
     from .branch import Branch
     from .user import User
-
-
-class LegalForm(StrEnum):
-    SOCIAL_COOPERATIVE = "social_cooperative"  # spółdzielnia socjalna
-    ASSOCIATION = "association"  # stowarzyszenie rejestrowe
-    ORDINARY_ASSOCIATION = "ordinary_association"  # stowarzyszenie zwykłe
-    FOUNDATION = "foundation"  # fundacja
-
-
-class GroupStage(StrEnum):
-    """Milestones in order; ABANDONED can follow any of them."""
-
-    FORMED = "formed"
-    TRAINING = "training"
-    STATUTE_DRAFTED = "statute_drafted"
-    FOUNDING_MEETING_HELD = "founding_meeting_held"
-    APPLICATION_FILED = "application_filed"
-    REGISTERED = "registered"
-    ABANDONED = "abandoned"
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:

@@ -23,8 +23,8 @@ from ..extensions import db
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
+    from .area import Area
     from .branch import Branch
-    from .domain_area import Domain
 
 
 class Role(StrEnum):
@@ -142,8 +142,8 @@ class ExpertProfile(db.Model):
     default_length_min: Mapped[int] = mapped_column(SmallInteger, default=60)
 
     user: Mapped[User] = relationship(back_populates="expert_profile")
-    domains: Mapped[list[Domain]] = relationship(
-        secondary=expert_domains, order_by="Domain.position"
+    domains: Mapped[list[Area]] = relationship(
+        secondary=expert_domains, order_by="Area.position"
     )
     branches: Mapped[list[Branch]] = relationship(secondary=expert_branches, order_by="Branch.name")
 

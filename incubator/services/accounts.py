@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.passwords import load_common_passwords, password_problems
-from ..models import Branch, ClientProfile, Domain, ExpertProfile, Role, User
+from ..models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 from . import audit
 
 RESET_SALT = "password-reset"
@@ -380,7 +380,7 @@ def create_staff_account(
 def _expert_profile(session: Session, details: ExpertDetails) -> ExpertProfile:
     if not 15 <= details.default_length_min <= 480:
         raise InvalidInput("default consultation length must be 15-480 minutes")
-    domains = _load_all(session, Domain, details.domain_ids)
+    domains = _load_all(session, Area, details.domain_ids)
     branches = _load_all(session, Branch, details.branch_ids)
     return ExpertProfile(
         title=(details.title or "").strip()[:40],

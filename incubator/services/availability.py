@@ -26,9 +26,17 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.slots import WARSAW, Rule, RuleOverlapError, validate_exceptions, validate_rules
+from ..domain.calendar import (
+    SUNDAY,
+    WARSAW,
+    daterange,
+    is_closed_day,
+    local_date,
+    local_day_bounds,
+    local_midnight,
+)
 from ..domain.slots import AvailabilityException as DomainException
-from ..domain.slots import ExceptionKind as DomainKind
+from ..domain.slots import Rule, RuleOverlapError, validate_exceptions, validate_rules
 from ..models import (
     AvailabilityException,
     AvailabilityRule,
@@ -49,7 +57,6 @@ BUFFER_MAX = 240
 REASON_MAX = 200
 MAX_EXCEPTION_DAYS = 366  # one day off or extra-hours entry spans at most a year
 PAST_EXCEPTIONS_SHOWN = 10
-SUNDAY = 6
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -296,11 +303,7 @@ def get_exception(session: Session, actor: User, exception_id: int) -> Availabil
 
 
 def _today(now: datetime) -> date:
-    return now.astimezone(WARSAW).date()
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=WARSAW)
+    return local_date(now)
 
 
 def _lock(session: Session, expert: User) -> None:
@@ -393,8 +396,7 @@ def consultations_during(
     found = _active_consultations(
         session,
         exception.expert_id,
-        _local_midnight(exception.start_date),
-        _local_midnight(exception.end_date + timedelta(days=1)),
+        *local_day_bounds(exception.start_date, exception.end_date),
         now,
     )
     result = []
@@ -402,7 +404,7 @@ def consultations_during(
         if exception.branch_id is not None and c.branch_id != exception.branch_id:
             continue
         if exception.start_time is not None and exception.end_time is not None:
-            day = c.start_dt.astimezone(WARSAW).date()
+            day = local_date(c.start_dt)
             off_start = datetime.combine(day, exception.start_time, tzinfo=WARSAW)
             off_end = datetime.combine(day, exception.end_time, tzinfo=WARSAW)
             if not (c.start_dt < off_end and c.end_dt > off_start):
@@ -416,8 +418,8 @@ def consultations_in_rule(
 ) -> list[Consultation]:
     """Active consultations from today on that were booked in these weekly hours."""
     first = max(_today(now), rule.valid_from_date or date.min)
-    end = _local_midnight(rule.valid_to_date + timedelta(days=1)) if rule.valid_to_date else None
-    found = _active_consultations(session, rule.expert_id, _local_midnight(first), end, now)
+    end = local_day_bounds(first, rule.valid_to_date)[1] if rule.valid_to_date else None
+    found = _active_consultations(session, rule.expert_id, local_midnight(first), end, now)
     result = []
     for c in found:
         local = c.start_dt.astimezone(WARSAW)
@@ -673,9 +675,7 @@ def add_exception(
                 end_field="end_time",
             )
             closed = polish_holidays(draft.start_date, end_date)
-            if all(
-                d.weekday() == SUNDAY or d in closed for d in _daterange(draft.start_date, end_date)
-            ):
+            if all(is_closed_day(d, closed) for d in daterange(draft.start_date, end_date)):
                 raise NoOpenDay()
         else:
             if (draft.start_time is None) != (draft.end_time is None):
@@ -691,7 +691,7 @@ def add_exception(
                 [
                     DomainException(
                         expert_id=expert.id,
-                        kind=DomainKind(kind.value),
+                        kind=kind,
                         start_date=draft.start_date,
                         end_date=end_date,
                         branch_id=branch.id if branch else None,
@@ -743,11 +743,6 @@ def add_exception(
     return ExceptionAdded(exception, affected)
 
 
-def _daterange(first: date, last: date) -> Iterator[date]:
-    for n in range((last - first).days + 1):
-        yield first + timedelta(days=n)
-
-
 def _extra_clash(
     session: Session,
     expert: User,
@@ -787,8 +782,8 @@ def _extra_clash(
             for o in offs
         )
 
-    for day in _daterange(first, last):
-        if day.weekday() == SUNDAY or day in closed:
+    for day in daterange(first, last):
+        if is_closed_day(day, closed):
             continue
         windows: list[tuple[time, time, Branch, AvailabilityRule | None]] = [
             (r.start_time, r.end_time, r.branch, r)

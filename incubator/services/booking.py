@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,15 +38,16 @@ from ..domain.booking_rules import (
     check_client_commitments,
     check_timing,
 )
-from ..domain.slots import WARSAW, Interval, Slot
+from ..domain.calendar import local_date, local_day_bounds, local_midnight
+from ..domain.slots import Interval, Slot
 from ..models import (
+    Area,
     AvailabilityException,
     AvailabilityRule,
     Branch,
     Consultation,
     ConsultationAttendee,
     ConsultationStatus,
-    Domain,
     ExpertProfile,
     FoundingGroupMember,
     Role,
@@ -90,8 +91,8 @@ class BookingRequest:
 # --- look-ups -------------------------------------------------------------------------------
 
 
-def resolve_domain(session: Session, code: str) -> Domain:
-    domain = session.scalar(select(Domain).where(Domain.code == code))
+def resolve_domain(session: Session, code: str) -> Area:
+    domain = session.scalar(select(Area).where(Area.code == code))
     if domain is None:
         raise UnknownDomain(code=code)
     return domain
@@ -105,7 +106,7 @@ def resolve_branch(session: Session, branch_id: int) -> Branch:
 
 
 def experts_for(
-    session: Session, domain: Domain | None = None, branch: Branch | None = None
+    session: Session, domain: Area | None = None, branch: Branch | None = None
 ) -> list[User]:
     """Active experts, optionally only those offering `domain` at `branch`, by name."""
     stmt = (
@@ -119,13 +120,13 @@ def experts_for(
         .order_by(User.full_name)
     )
     if domain is not None:
-        stmt = stmt.where(ExpertProfile.domains.any(Domain.id == domain.id))
+        stmt = stmt.where(ExpertProfile.domains.any(Area.id == domain.id))
     if branch is not None:
         stmt = stmt.where(ExpertProfile.branches.any(Branch.id == branch.id))
     return list(session.scalars(stmt))
 
 
-def _expert_ids(session: Session, domain: Domain, branch: Branch) -> list[int]:
+def _expert_ids(session: Session, domain: Area, branch: Branch) -> list[int]:
     """Ids of the active experts offering `domain` at `branch` (one query, no ORM objects)."""
     stmt = (
         select(User.id)
@@ -141,7 +142,7 @@ def _expert_ids(session: Session, domain: Domain, branch: Branch) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def resolve_expert(session: Session, expert_id: int, domain: Domain, branch: Branch) -> User:
+def resolve_expert(session: Session, expert_id: int, domain: Area, branch: Branch) -> User:
     expert = session.get(User, expert_id)
     profile = expert.expert_profile if expert is not None else None
     if (
@@ -156,10 +157,6 @@ def resolve_expert(session: Session, expert_id: int, domain: Domain, branch: Bra
 
 
 # --- slots ----------------------------------------------------------------------------------
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=WARSAW)
 
 
 def _rules(session: Session, expert_ids: Sequence[int], branch_id: int) -> list[slot_engine.Rule]:
@@ -211,7 +208,7 @@ def _busy(
 def find_slots(
     session: Session,
     *,
-    domain: Domain,
+    domain: Area,
     branch: Branch,
     start_date: date,
     end_date: date,
@@ -228,8 +225,7 @@ def find_slots(
         expert_ids = _expert_ids(session, domain, branch)
     if not expert_ids or end_date < start_date:
         return []
-    window_start = _local_midnight(start_date)
-    window_end = _local_midnight(end_date + timedelta(days=1))
+    window_start, window_end = local_day_bounds(start_date, end_date)
     busy = (
         {}
         if ignore_busy
@@ -253,7 +249,7 @@ def find_slots(
 def next_free_slots(
     session: Session,
     *,
-    domain: Domain,
+    domain: Area,
     branch: Branch,
     after: datetime,
     now: datetime,
@@ -262,8 +258,8 @@ def next_free_slots(
     limit: int = NEXT_SLOTS_OFFERED,
 ) -> list[Slot]:
     """The first free slots after `after` (the chosen expert's first, then anyone's)."""
-    first_day = max(after, now).astimezone(WARSAW).date()
-    last_day = (now + policy.horizon).astimezone(WARSAW).date()
+    first_day = local_date(max(after, now))
+    last_day = local_date(now + policy.horizon)
     found: list[Slot] = []
     for only in ([expert_id] if expert_id is not None else []) + [None]:
         slots = find_slots(
@@ -380,7 +376,7 @@ def _group_for_attendees(session: Session, client: User, attendee_ids: Sequence[
 def _match_slot(
     session: Session,
     *,
-    domain: Domain,
+    domain: Area,
     branch: Branch,
     expert: User,
     start: datetime,
@@ -389,7 +385,7 @@ def _match_slot(
     exclude_id: int | None = None,
 ) -> Slot:
     """The expert's free slot that starts at `start`, or SlotTaken / OutsideAvailability."""
-    day = start.astimezone(WARSAW).date()
+    day = local_date(start)
     common = dict(
         domain=domain,
         branch=branch,
@@ -525,7 +521,7 @@ def book(
 
 
 def _days(start: datetime) -> tuple[date, date]:
-    day = start.astimezone(WARSAW).date()
+    day = local_date(start)
     return day, day
 
 
@@ -692,9 +688,9 @@ def list_consultations(
     if branch_id is not None:
         stmt = stmt.where(Consultation.branch_id == branch_id)
     if date_from is not None:
-        stmt = stmt.where(Consultation.start_dt >= _local_midnight(date_from))
+        stmt = stmt.where(Consultation.start_dt >= local_midnight(date_from))
     if date_to is not None:
-        stmt = stmt.where(Consultation.start_dt < _local_midnight(date_to + timedelta(days=1)))
+        stmt = stmt.where(Consultation.start_dt < local_midnight(date_to + timedelta(days=1)))
     if not include_cancelled:
         stmt = stmt.where(Consultation.status != ConsultationStatus.CANCELLED)
     return list(session.scalars(stmt.order_by(Consultation.start_dt, Consultation.id)))

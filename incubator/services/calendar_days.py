@@ -16,13 +16,9 @@ def _year(year: int) -> frozenset[date]:
 
 
 def polish_holidays(start: date, end: date) -> frozenset[date]:
-    """Public holidays between `start` and `end` inclusive (Sundays are handled by the caller)."""
+    """Public holidays between `start` and `end` inclusive (Sundays: `domain.calendar.is_closed_day`)."""
     days: set[date] = set()
     for year in range(start.year, end.year + 1):
         days |= _year(year)
     return frozenset(d for d in days if start <= d <= end)
 
-
-def holiday_name(day: date, language: str = "pl") -> str | None:
-    names = holidays.Poland(years=day.year, language="en_US" if language == "en" else "pl")
-    return names.get(day)

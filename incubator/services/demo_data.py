@@ -35,7 +35,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..clock import WARSAW
+from ..domain.calendar import WARSAW
 from ..domain.slots import Rule, Slot, free_slots
 from ..models import (
     ClientProfile,

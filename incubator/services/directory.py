@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Branch, Domain, Role, User
+from ..models import Area, Branch, Role, User
 from ..models.user import expert_branches
 
 
@@ -20,8 +20,8 @@ def branch_tree(session: Session) -> list[Branch]:
     return list(session.scalars(stmt))
 
 
-def domains(session: Session) -> list[Domain]:
-    return list(session.scalars(select(Domain).order_by(Domain.position, Domain.code)))
+def domains(session: Session) -> list[Area]:
+    return list(session.scalars(select(Area).order_by(Area.position, Area.code)))
 
 
 def active_expert_counts(session: Session) -> dict[int, int]:

@@ -26,14 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..clock import WARSAW
 from ..config import ROOT
+from ..domain.calendar import WARSAW
 from ..domain.slots import WEEKDAY_NAMES, Rule, RuleOverlapError, validate_rules
 from ..models import (
+    Area,
     AvailabilityRule,
     Branch,
     ClientProfile,
-    Domain,
     Education,
     ExpertProfile,
     FoundingGroup,
@@ -384,12 +384,12 @@ def _apply_reference(session: Session, seed_dir: Path) -> ReferenceSummary:
     for spec in branch_specs:
         rows[spec.code].parent = rows[spec.parent] if spec.parent else None
 
-    domains = {d.code: d for d in session.scalars(select(Domain))}
+    domains = {d.code: d for d in session.scalars(select(Area))}
     for spec in domain_specs:
         values = {"name_pl": spec.name_pl, "name_en": spec.name_en, "position": spec.position}
         row = domains.get(spec.code)
         if row is None:
-            session.add(Domain(code=spec.code, **values))
+            session.add(Area(code=spec.code, **values))
             summary.domains_created += 1
             continue
         if any(getattr(row, k) != v for k, v in values.items()):
@@ -881,7 +881,7 @@ def _load_demo(
     _bf, branch_specs = _read_branches(seed_dir)
     _df, domain_specs = _read_domains(seed_dir)
     branch_codes = {s.code for s in branch_specs} | set(session.scalars(select(Branch.code)))
-    domain_codes = {s.code for s in domain_specs} | set(session.scalars(select(Domain.code)))
+    domain_codes = {s.code for s in domain_specs} | set(session.scalars(select(Area.code)))
     accounts_file, accounts = _read_accounts(seed_dir, branch_codes)
     experts_file, experts = _read_experts(seed_dir, branch_codes, domain_codes)
     _gf, groups = _read_groups(seed_dir, branch_codes)
@@ -915,7 +915,7 @@ def _load_demo(
     # 2. Write.
     reference = _apply_reference(session, seed_dir)
     branches = {b.code: b for b in session.scalars(select(Branch))}
-    domains = {d.code: d for d in session.scalars(select(Domain))}
+    domains = {d.code: d for d in session.scalars(select(Area))}
     staff_since = demo_data.STAFF_SINCE.astimezone(UTC)
     valid_from = now.astimezone(WARSAW).date()
 

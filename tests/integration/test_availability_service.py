@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.domain.booking_rules import BookingPolicy
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import (
     AuditEvent,
     AvailabilityException,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from incubator.domain import booking_rules as rules
 from incubator.domain.booking_rules import BookingPolicy
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import (
     AuditEvent,
     AvailabilityException,

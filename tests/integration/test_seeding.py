@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from incubator.clock import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import (
+    Area,
     AvailabilityRule,
     Branch,
     Consultation,
     ConsultationAttendee,
     ConsultationStatus,
-    Domain,
     FoundingGroup,
     FoundingGroupStage,
     GroupStage,
@@ -81,7 +81,7 @@ def _count(session: Session, model, *where) -> int:
 def _row_counts(session: Session) -> dict[str, int]:
     return {
         model.__tablename__: _count(session, model)
-        for model in (User, Branch, Domain, Consultation, FoundingGroup, AvailabilityRule)
+        for model in (User, Branch, Area, Consultation, FoundingGroup, AvailabilityRule)
     }
 
 
@@ -99,7 +99,7 @@ def test_reference_data_load_is_idempotent_and_applies_edits(db, tmp_path: Path)
     )
     assert (second.domains_created, second.domains_updated) == (0, 0)
     assert _count(db.session, Branch) == 3
-    assert _count(db.session, Domain) == 4
+    assert _count(db.session, Area) == 4
 
     seed_dir = tmp_path / "seed"
     shutil.copytree(DEFAULT_SEED_DIR, seed_dir)
@@ -119,7 +119,7 @@ def test_reference_data_content(db) -> None:
     assert branches["piwniczna-zdroj"].parent is branches["nowy-sacz"]
     assert branches["piwniczna-zdroj"].is_filia
     assert branches["klucze"].parent is None and branches["nowy-sacz"].parent is None
-    domains = {d.code: d for d in db.session.scalars(select(Domain).order_by(Domain.position))}
+    domains = {d.code: d for d in db.session.scalars(select(Area).order_by(Area.position))}
     assert list(domains) == ["law", "accounting", "marketing", "social-enterprise"]
     assert domains["accounting"].name_pl == "Rachunkowość"
     assert domains["social-enterprise"].name_pl == "Zakładanie przedsiębiorstw społecznych"
@@ -204,7 +204,7 @@ def test_demo_calendar_is_consistent(app, db) -> None:
         for earlier, later in zip(items, items[1:], strict=False):
             assert later.start_dt >= earlier.end_dt + timedelta(minutes=earlier.buffer_min)
 
-    # Domain and branch always among the expert's.
+    # Area and branch always among the expert's.
     foreign_domain = ~exists().where(
         expert_domains.c.expert_id == Consultation.expert_id,
         expert_domains.c.domain_id == Consultation.domain_id,

@@ -174,7 +174,7 @@ def test_cached_listing_still_respects_minimum_notice_to_the_second(
 ) -> None:
     """The listing is computed for the start of the minute; a slot that falls inside the
     24-hour notice during that minute must disappear at once, although the cache entry stays."""
-    from incubator.domain.slots import WARSAW
+    from incubator.domain.calendar import WARSAW
     from incubator.web.api import views
 
     user, branch = expert

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from incubator.domain.calendar import WARSAW
 from incubator.domain.slots import (
-    WARSAW,
     AvailabilityException,
     ExceptionKind,
     Interval,
@@ -731,15 +731,16 @@ def test_module_stays_pure() -> None:
     import incubator.domain.slots as module
 
     tree = ast.parse(inspect.getsource(module))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-        )
-    }
-    assert imported <= {
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # A relative import is resolved against the package, so `..models` cannot hide.
+            base = "incubator.domain".rsplit(".", node.level - 1)[0] if node.level else ""
+            imported.add(".".join(p for p in (base, node.module or "") if p))
+    outside = {name for name in imported if not name.startswith("incubator.domain.")}
+    assert {name.split(".")[0] for name in outside} <= {
         "__future__", "bisect", "collections", "dataclasses", "datetime", "enum", "itertools",
         "zoneinfo",
     }  # fmt: skip

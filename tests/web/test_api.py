@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from incubator import create_app
 from incubator.config import TestConfig
 from incubator.domain.booking_rules import BookingPolicy
-from incubator.domain.slots import WARSAW, Slot
+from incubator.domain.calendar import WARSAW
+from incubator.domain.slots import Slot
 from incubator.models import (
     AuditEvent,
     Branch,

@@ -17,7 +17,7 @@ from datetime import time as clock_time
 import pytest
 from sqlalchemy import func, select
 
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import AuditEvent, Consultation, ConsultationAttendee
 from tests.factories import (
     PASSWORD,

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from incubator.clock import utcnow
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import (
     AuditEvent,
     AvailabilityException,

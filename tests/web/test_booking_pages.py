@@ -15,7 +15,7 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 
 from incubator.clock import utcnow
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import (
     Consultation,
     ConsultationAttendee,

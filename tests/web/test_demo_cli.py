@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from incubator.models import Branch, Consultation, Domain, FoundingGroup, User
+from incubator.models import Area, Branch, Consultation, FoundingGroup, User
 from incubator.services.seeding import DEFAULT_SEED_DIR
 from tests.conftest import login
 from tests.factories import create_client
@@ -27,7 +27,7 @@ INCUBATOR = Path(sys.executable).parent / "incubator"
 def _counts(db) -> tuple[int, ...]:
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
-        for model in (User, Branch, Domain, Consultation, FoundingGroup)
+        for model in (User, Branch, Area, Consultation, FoundingGroup)
     )
 
 

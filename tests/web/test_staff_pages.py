@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.clock import utcnow
-from incubator.domain.slots import WARSAW
+from incubator.domain.calendar import WARSAW
 from incubator.models import AuditEvent, Consultation, ConsultationStatus, User
 from incubator.services import booking
 from tests.conftest import login

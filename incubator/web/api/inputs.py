@@ -15,7 +15,7 @@ from typing import Any, Literal, overload
 from flask import request
 
 from ...domain.booking_rules import InvalidInput
-from ...domain.slots import WARSAW
+from ...domain.calendar import WARSAW
 
 MAX_TEXT = 300  # topic / reason: the columns hold 300 characters
 MAX_ATTENDEES = 50

@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import url_for
 
-from ...domain.slots import WARSAW, Slot
-from ...models import Branch, Consultation, Domain, User
+from ...domain.calendar import WARSAW
+from ...domain.slots import Slot
+from ...models import Area, Branch, Consultation, User
 
 JSON = dict[str, Any]
 
@@ -45,7 +46,7 @@ def branch(item: Branch) -> JSON:
     }
 
 
-def domain(item: Domain, locale: str) -> JSON:
+def domain(item: Area, locale: str) -> JSON:
     return {"code": item.code, "name": item.name(locale)}
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ...clock import utcnow
-from ...domain.slots import WARSAW
+from ...domain.calendar import WARSAW
 from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
 from ...services import availability as av

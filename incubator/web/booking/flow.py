@@ -28,8 +28,9 @@ from ...domain.booking_rules import (
     TooLateToCancel,
     check_cancellation,
 )
-from ...domain.slots import WARSAW, Slot
-from ...models import Branch, Consultation, ConsultationStatus, Domain, User
+from ...domain.calendar import WARSAW
+from ...domain.slots import Slot
+from ...models import Area, Branch, Consultation, ConsultationStatus, User
 from ...services import booking, directory
 
 WINDOW_DAYS = 14  # days shown at once on the day step
@@ -227,7 +228,7 @@ class Flow:
 class Choice:
     """What has been chosen so far, resolved against the database."""
 
-    domain: Domain | None = None
+    domain: Area | None = None
     branch: Branch | None = None
     expert: User | None = None  # None: any expert
     day: date | None = None
@@ -283,7 +284,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
     return choice
 
 
-def _profile_domains(flow: Flow) -> list[Domain]:
+def _profile_domains(flow: Flow) -> list[Area]:
     profile = flow.fixed_expert.expert_profile if flow.fixed_expert else None
     return list(profile.domains) if profile is not None else []
 
@@ -296,7 +297,7 @@ def _profile_branch_ids(flow: Flow) -> set[int]:
 # --- step data ------------------------------------------------------------------------------
 
 
-def domain_options(session: Session, flow: Flow) -> list[Domain]:
+def domain_options(session: Session, flow: Flow) -> list[Area]:
     if flow.fixed_expert is not None:
         return _profile_domains(flow)
     return directory.domains(session)
@@ -309,7 +310,7 @@ class BranchOption:
     children: list[BranchOption] = field(default_factory=list)
 
 
-def branch_options(session: Session, flow: Flow, domain: Domain) -> list[BranchOption]:
+def branch_options(session: Session, flow: Flow, domain: Area) -> list[BranchOption]:
     """The branch tree (filie nested under their office), marking where the area is offered."""
     if flow.fixed_expert is not None:
         offered = _profile_branch_ids(flow)
@@ -355,7 +356,7 @@ def bookable_range(now: datetime, policy_: BookingPolicy) -> tuple[date, date]:
 def day_window(
     session: Session,
     *,
-    domain: Domain,
+    domain: Area,
     branch: Branch,
     expert: User | None,
     window_from: date | None,
@@ -418,7 +419,7 @@ class SlotOption:
         return start_arg(self.slot.start)
 
 
-def expert_names(session: Session, domain: Domain, branch: Branch) -> dict[int, str]:
+def expert_names(session: Session, domain: Area, branch: Branch) -> dict[int, str]:
     return {e.id: expert_name(e) for e in booking.experts_for(session, domain, branch)}
 
 
@@ -456,7 +457,7 @@ def slot_options(
 
 def picker_config(
     *,
-    domain: Domain,
+    domain: Area,
     branch: Branch,
     expert: User | None,
     names: Mapping[int, str],

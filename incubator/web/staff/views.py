@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...domain.booking_rules import BookingError, NotFound
-from ...domain.slots import WARSAW
+from ...domain.calendar import WARSAW
 from ...extensions import db
 from ...models import Branch, Consultation, User
 from ...services import accounts, booking, clients, directory

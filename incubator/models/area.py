@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 
-class DomainCode(StrEnum):
+class AreaCode(StrEnum):
     LAW = "law"
     ACCOUNTING = "accounting"
     MARKETING = "marketing"
     SOCIAL_ENTERPRISE = "social-enterprise"
 
 
-class Domain(db.Model):
+class Area(db.Model):
     """A consultation area. Names are data (editable in seed_data), one per UI language."""
 
     __tablename__ = "domains"
@@ -32,4 +32,4 @@ class Domain(db.Model):
         return self.name_en if locale == "en" else self.name_pl
 
     def __repr__(self) -> str:
-        return f"<Domain {self.code}>"
+        return f"<Area {self.code}>"
