@@ -1,17 +1,22 @@
 """Booking rules: what a booking, a cancellation or a move must satisfy, as plain Python.
 
-Every refusal is an exception with a stable ``code`` (used by the JSON API and mapped to a
-translated message by the web layer) and an HTTP-like ``status``. Nothing here reads the clock or
-the database: times and the client's other bookings are passed in.
+Every refusal is a `DomainError` with a stable ``code``; the web layer alone turns it into an
+HTTP status and a translated message. Nothing here reads the clock or the database: times and
+the client's other bookings are passed in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .calendar import is_closed_day, local_date
+from .errors import (
+    DomainError,
+    InThePast,
+    InvalidInput,
+)
 from .slots import Interval, Slot
 
 
@@ -25,49 +30,18 @@ class BookingPolicy:
     cancel_notice: timedelta = timedelta(hours=24)  # clients cancel up to this before the start
 
 
-class BookingError(Exception):
-    """Base of every refusal. ``code`` is stable; ``status`` is the HTTP status to answer with."""
+class BookingError(DomainError):
+    """Base of the refusals only booking makes."""
 
     code = "booking_error"
-    status = 422
-
-    def __init__(self, message: str = "", **params: object) -> None:
-        super().__init__(message or self.code)
-        self.params = params
-
-
-class InvalidInput(BookingError):
-    code = "invalid_input"
 
 
 class UnknownDomain(BookingError):
     code = "unknown_domain"
 
 
-class UnknownBranch(BookingError):
-    code = "unknown_branch"
-
-
-class UnknownExpert(BookingError):
-    code = "unknown_expert"
-
-
 class UnknownClient(BookingError):
     code = "unknown_client"
-
-
-class NotFound(BookingError):
-    code = "not_found"
-    status = 404
-
-
-class NotAllowed(BookingError):
-    code = "forbidden"
-    status = 403
-
-
-class InThePast(BookingError):
-    code = "in_the_past"
 
 
 class TooShortNotice(BookingError):
@@ -94,7 +68,6 @@ class SlotTaken(BookingError):
     """Someone else holds the slot (or got it first). Carries the next free slots."""
 
     code = "slot_taken"
-    status = 409
 
     def __init__(self, message: str = "", next_slots: Sequence[Slot] = (), **params) -> None:
         super().__init__(message, **params)
@@ -103,12 +76,10 @@ class SlotTaken(BookingError):
 
 class TooManyBookings(BookingError):
     code = "too_many_bookings"
-    status = 409
 
 
 class OverlapsOwnBooking(BookingError):
     code = "overlapping_booking"
-    status = 409
 
 
 class InvalidAttendee(BookingError):
@@ -119,19 +90,10 @@ class NotCancellable(BookingError):
     """Already cancelled, or already took place."""
 
     code = "not_cancellable"
-    status = 409
 
 
 class TooLateToCancel(BookingError):
     code = "too_late_to_cancel"
-    status = 409
-
-
-@dataclass(frozen=True)
-class ClientCommitments:
-    """The client's future active consultations (as attendee), other than the one being moved."""
-
-    intervals: Sequence[Interval] = field(default_factory=tuple)
 
 
 def check_timing(

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..domain.errors import DomainError, InvalidInput, NotAllowed
 from ..domain.passwords import load_common_passwords, password_problems
 from ..models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 from . import audit
@@ -38,8 +39,8 @@ _DUMMY_HASH_CACHE: dict[str, str] = {}
 # --- errors ---------------------------------------------------------------------------------
 
 
-class AccountError(Exception):
-    """Base of every account failure; `code` is stable and safe to show in an API."""
+class AccountError(DomainError):
+    """Base of the refusals only accounts make; `code` is stable and safe to show in an API."""
 
     code = "account_error"
 
@@ -58,22 +59,12 @@ class WeakPassword(AccountError):
     code = "weak_password"
 
     def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__(", ".join(problems))
+        super().__init__(", ".join(problems), field="password", problems=list(problems))
         self.problems = list(problems)
 
 
 class ConsentRequired(AccountError):
     code = "consent_required"
-
-
-class InvalidInput(AccountError):
-    """A value the forms should have refused (unknown role, language, domain, length...)."""
-
-    code = "invalid_input"
-
-
-class NotAllowed(AccountError):
-    code = "not_allowed"
 
 
 class CannotDeactivateSelf(NotAllowed):

@@ -2,8 +2,8 @@
 
 Load -> check (`incubator.domain.slots` decides what overlaps) -> write -> audit -> commit. The
 acting user and `now` are passed in. An expert manages only their own calendar, a manager any
-expert's, a client nobody's. Every refusal is an :class:`AvailabilityError` with a stable `code`,
-the form `field` it concerns (None: the form as a whole) and an HTTP-like `status`.
+expert's, a client nobody's. Every refusal is a `DomainError` with a stable `code` and the form
+`field` it concerns (None: the form as a whole).
 
 Nothing here cancels or moves a consultation. Consultations do not point at the rules they were
 booked from, so ending weekly hours or taking a day off leaves existing bookings as they are; the
@@ -35,6 +35,14 @@ from ..domain.calendar import (
     local_day_bounds,
     local_midnight,
 )
+from ..domain.errors import (
+    DomainError,
+    InThePast,
+    NotAllowed,
+    NotFound,
+    UnknownBranch,
+    UnknownExpert,
+)
 from ..domain.slots import AvailabilityException as DomainException
 from ..domain.slots import Rule, RuleOverlapError, validate_exceptions, validate_rules
 from ..models import (
@@ -62,38 +70,10 @@ PAST_EXCEPTIONS_SHOWN = 10
 # --- errors ---------------------------------------------------------------------------------
 
 
-class AvailabilityError(Exception):
-    """Base of every refusal. ``code`` is stable; ``field`` names the input it concerns."""
+class AvailabilityError(DomainError):
+    """Base of the refusals only calendar changes make; `field` names the input concerned."""
 
     code = "availability_error"
-    status = 422
-    field: str | None = None
-
-    def __init__(self, message: str = "", *, field: str | None = None, **params: Any) -> None:
-        super().__init__(message or self.code)
-        if field is not None:
-            self.field = field
-        self.params = params
-
-
-class NotAllowed(AvailabilityError):
-    code = "forbidden"
-    status = 403
-
-
-class NotFound(AvailabilityError):
-    code = "not_found"
-    status = 404
-
-
-class UnknownExpert(AvailabilityError):
-    code = "unknown_expert"
-    status = 404
-
-
-class UnknownBranch(AvailabilityError):
-    code = "unknown_branch"
-    field = "branch"
 
 
 class BranchNotServed(AvailabilityError):
@@ -144,10 +124,6 @@ class DatesOutOfOrder(AvailabilityError):
     code = "dates_out_of_order"
 
 
-class InThePast(AvailabilityError):
-    code = "in_the_past"
-
-
 class RangeTooLong(AvailabilityError):
     code = "range_too_long"
     field = "end_date"
@@ -177,10 +153,9 @@ class Overlap(AvailabilityError):
     """The new hours overlap the expert's hours elsewhere: nobody can be in two places at once."""
 
     code = "overlap"
-    status = 409
 
     def __init__(self, other: OtherHours, **params: Any) -> None:
-        super().__init__(**params)
+        super().__init__(other=other, **params)
         self.other = other
 
 
@@ -279,7 +254,7 @@ def get_expert(session: Session, actor: User, expert_id: int) -> User:
     if not actor.is_staff:
         raise NotAllowed(reason="clients")
     if not can_manage_calendar(actor, expert_id):
-        raise NotAllowed(reason="other_experts_calendar")
+        raise NotAllowed(reason="other_experts_hours")
     expert = session.get(User, expert_id)
     if expert is None or not expert.is_expert or expert.expert_profile is None:
         raise UnknownExpert(expert_id=expert_id)
@@ -440,7 +415,7 @@ def _served_branch(session: Session, expert: User, branch_id: int | None) -> Bra
         raise BranchRequired()
     branch = session.get(Branch, branch_id)
     if branch is None or not branch.active:
-        raise UnknownBranch(branch_id=branch_id)
+        raise UnknownBranch(field="branch", branch_id=branch_id)
     profile = expert.expert_profile
     if profile is None or branch not in profile.branches:
         raise BranchNotServed(branch_id=branch_id, branch_name=branch.name)

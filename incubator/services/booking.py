@@ -22,23 +22,26 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import slots as slot_engine
 from ..domain.booking_rules import (
-    BookingError,
     BookingPolicy,
     InvalidAttendee,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
     OutsideAvailability,
     SlotTaken,
-    UnknownBranch,
     UnknownClient,
     UnknownDomain,
-    UnknownExpert,
     check_cancellation,
     check_client_commitments,
     check_timing,
 )
 from ..domain.calendar import local_date, local_day_bounds, local_midnight
+from ..domain.errors import (
+    Busy,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    UnknownBranch,
+    UnknownExpert,
+)
 from ..domain.slots import Interval, Slot
 from ..models import (
     Area,
@@ -59,13 +62,6 @@ from .calendar_days import polish_holidays
 from .transactions import begin_write
 
 NEXT_SLOTS_OFFERED = 5
-
-
-class Busy(BookingError):
-    """The database stayed locked longer than the busy timeout (SQLite under heavy load)."""
-
-    code = "busy"
-    status = 503
 
 
 def policy_from_config(config: Mapping) -> BookingPolicy:
@@ -446,7 +442,7 @@ def _unit_of_work(
         if "locked" in str(error).lower():
             raise Busy() from error
         raise
-    except BookingError:
+    except DomainError:
         session.rollback()
         raise
 

@@ -83,7 +83,9 @@ def create_phone_client(
     if actor is None or not actor.is_staff or not actor.active:
         raise NotAllowed("only experts and managers enter clients")
     if not rodo_clause_read:
-        raise ConsentRequired("the information clause must be read out to the client")
+        raise ConsentRequired(
+            "the information clause must be read out to the client", reason="read_out"
+        )
     full_name = clean_name(full_name)
     phone = clean_phone(phone)
     if len(phone_digits(phone)) < MIN_PHONE_DIGITS:

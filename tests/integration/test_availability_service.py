@@ -19,6 +19,7 @@ from incubator.models import (
 )
 from incubator.services import availability as av
 from incubator.services import booking
+from incubator.web.common.errors import STATUS
 from tests.factories import (
     create_branch,
     create_client,
@@ -267,7 +268,7 @@ def test_bad_weekly_hours_are_refused_and_nothing_is_written(
     with pytest.raises(error) as caught:
         av.add_rule(db.session, world["nowak"], world["nowak"].id, draft(world, **changes), now=NOW)
     assert caught.value.field == field
-    assert caught.value.status == 422
+    assert STATUS[caught.value.code] == 422
     assert rows(db, AvailabilityRule) == before and rows(db, AuditEvent) == 0
 
 
@@ -317,7 +318,7 @@ def test_an_expert_manages_only_their_own_calendar(db, world) -> None:
     for call in calls:
         with pytest.raises(av.NotAllowed) as caught:
             call()
-        assert caught.value.status == 403
+        assert STATUS[caught.value.code] == 403
     assert rows(db, AuditEvent) == 0 and rows(db, AvailabilityException) == 0
 
 

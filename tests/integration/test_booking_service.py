@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from incubator.domain import booking_rules as rules
+from incubator.domain import errors
 from incubator.domain.booking_rules import BookingPolicy
 from incubator.domain.calendar import WARSAW
 from incubator.models import (
@@ -165,7 +166,7 @@ def test_cancelled_slot_can_be_booked_again(db, world) -> None:
     [
         (local(WED, 9, 30), rules.OutsideAvailability),  # not on a slot boundary
         (local(WED, 13), rules.OutsideAvailability),  # outside the rule
-        (NOW - timedelta(days=1), rules.InThePast),
+        (NOW - timedelta(days=1), errors.InThePast),
         (local(date(2026, 11, 24), 9), rules.TooShortNotice),  # 23 hours ahead
         (local(date(2026, 11, 29), 9), rules.ClosedDay),  # Sunday
         (local(date(2026, 12, 24), 9), rules.ClosedDay),  # Wigilia
@@ -197,8 +198,8 @@ def test_day_off_removes_the_slot(db, world) -> None:
     ("domain_code", "branch_key", "expert_key", "error"),
     [
         ("astrology", "klucze", "nowak", rules.UnknownDomain),
-        ("law", None, "nowak", rules.UnknownBranch),
-        ("law", "other", "kos", rules.UnknownExpert),  # Kos does not work in Nowy Sącz
+        ("law", None, "nowak", errors.UnknownBranch),
+        ("law", "other", "kos", errors.UnknownExpert),  # Kos does not work in Nowy Sącz
     ],
 )
 def test_unknown_references(db, world, domain_code, branch_key, expert_key, error) -> None:
@@ -246,7 +247,7 @@ def test_a_client_cannot_hold_two_overlapping_bookings(db, world) -> None:
 
 def test_a_client_cannot_book_for_someone_else(db, world) -> None:
     other = create_client()
-    with pytest.raises(rules.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         booking.book(
             db.session,
             request(world, local(WED, 9), client_id=other.id),
@@ -259,7 +260,7 @@ def test_a_client_cannot_book_for_someone_else(db, world) -> None:
 
 def test_an_expert_books_only_into_their_own_calendar(db, world) -> None:
     client = world["client"]
-    with pytest.raises(rules.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         booking.book(
             db.session,
             request(world, local(WED, 9), client_id=client.id),
@@ -330,7 +331,7 @@ def test_clients_cancel_only_24_hours_ahead_staff_always_with_reason(db, world) 
     with pytest.raises(rules.TooLateToCancel):
         booking.cancel(db.session, c.id, actor=world["client"], now=late, policy=POLICY)
     manager = create_manager()
-    with pytest.raises(rules.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         booking.cancel(db.session, c.id, actor=manager, now=late, policy=POLICY)
     booking.cancel(
         db.session, c.id, actor=manager, reason="Choroba eksperta", now=late, policy=POLICY
@@ -347,9 +348,9 @@ def test_others_consultations_are_not_found(db, world) -> None:
     c = booking.book(
         db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
     )
-    with pytest.raises(rules.NotFound):
+    with pytest.raises(errors.NotFound):
         booking.cancel(db.session, c.id, actor=create_client(), now=NOW, policy=POLICY)
-    with pytest.raises(rules.NotFound):
+    with pytest.raises(errors.NotFound):
         booking.cancel(db.session, c.id, actor=world["kos"], reason="x", now=NOW, policy=POLICY)
 
 

@@ -27,6 +27,7 @@ from incubator import create_app
 from incubator.config import TestConfig
 from incubator.domain.booking_rules import BookingPolicy
 from incubator.domain.calendar import WARSAW
+from incubator.domain.errors import Busy
 from incubator.domain.slots import Slot
 from incubator.models import (
     AuditEvent,
@@ -629,7 +630,7 @@ def test_busy_database_is_503_with_retry_after(client, world, db, monkeypatch) -
     slot = bookable(client, world)[0]
 
     def locked(*args, **kwargs):
-        raise booking.Busy()
+        raise Busy()
 
     monkeypatch.setattr(booking, "book", locked)
     response = book(client, slot)

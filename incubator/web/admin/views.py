@@ -15,11 +15,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
+from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
 from ...services import accounts, directory, mail
 from ..auth.forms import choice
 from ..auth.views import client_ip, password_policy, send_password_link
+from ..common.errors import message_for
 from ..main.views import safe_next
 from . import bp
 from .forms import NewUserForm, SetActiveForm, UserFilterForm
@@ -90,15 +92,10 @@ def user_new():
                 now=now,
                 ip=client_ip(),
             )
-        except accounts.DuplicateEmail:
-            form.email.errors = [
-                *form.email.errors,
-                _("An account with this e-mail address already exists."),
-            ]
-        except accounts.InvalidEmail:
-            form.email.errors = [*form.email.errors, _("Enter a valid e-mail address.")]
-        except accounts.InvalidInput:
-            flash(_("Some of the values are not valid. Please check the form."), "error")
+        except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+            form.email.errors = [*form.email.errors, message_for(error)]
+        except DomainError as error:
+            flash(message_for(error), "error")
         else:
             _send_setup_link(user, now)
             return redirect(url_for("admin.users"))
@@ -122,8 +119,8 @@ def user_set_active(user_id: int) -> Response:
             now=utcnow(),
             ip=client_ip(),
         )
-    except accounts.CannotDeactivateSelf:
-        flash(_("You cannot deactivate your own account."), "error")
+    except accounts.CannotDeactivateSelf as error:
+        flash(message_for(error), "error")
         return redirect(back)
     if not changed:
         flash(_("Nothing has changed."), "info")

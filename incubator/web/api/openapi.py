@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.booking_rules import BookingError
-from ...services.booking import Busy
+from ...domain import booking_rules, errors
 
 Schema = dict[str, Any]
 
-# Codes the web layer produces itself, on top of the domain's `BookingError.code`s.
+# Codes the web layer produces itself, on top of the domain's refusals the API can meet.
 WEB_ERROR_CODES = (
     "invalid_input",
     "unauthorized",
@@ -34,12 +33,17 @@ WEB_ERROR_CODES = (
 
 def error_codes() -> list[str]:
     """Every stable error code a client may meet (domain codes are collected, not listed)."""
-    codes = set(WEB_ERROR_CODES) | {Busy.code}
-    pending: list[type[BookingError]] = [BookingError]
+    codes = set(WEB_ERROR_CODES)
+    pending: list[type[errors.DomainError]] = [errors.DomainError]
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if cls is not BookingError:
+        # The shared refusals and booking's own: the API books, it does not manage accounts or
+        # consultation hours.
+        if cls.__module__ in (errors.__name__, booking_rules.__name__) and cls.code not in (
+            errors.DomainError.code,
+            booking_rules.BookingError.code,
+        ):
             codes.add(cls.code)
     return sorted(codes)
 

@@ -2,8 +2,8 @@
 
 Every error the API answers has the shape ``{"error": {"code": "...", "message": "..."}}``:
 ``code`` is stable (clients branch on it), ``message`` is translated for people. Domain refusals
-(`BookingError`) are mapped generically from their ``code``/``status``; nothing here knows the
-individual rules.
+(`DomainError`) are mapped generically through the tables in `web.common.errors`; nothing here
+knows the individual rules.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain.booking_rules import BookingError, SlotTaken
+from ...domain.booking_rules import SlotTaken
+from ...domain.errors import Busy, DomainError
 from ...models import User
-from ...services.booking import Busy
-from ..booking_errors import message_for
+from ..common.errors import message_for, status_for
 from . import serializers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,14 +35,14 @@ def json_error(
     return jsonify({"error": error, **extra}), status
 
 
-def booking_error(error: BookingError) -> tuple[Response, int]:
+def domain_error(error: DomainError) -> tuple[Response, int]:
     extra: dict[str, Any] = {}
     if isinstance(error, SlotTaken):
         extra["next_slots"] = [serializers.slot(s) for s in error.next_slots]
     # Which input was wrong, for `invalid_input`: the message is for people and names no field.
     field = error.params.get("field") if error.code == "invalid_input" else None
     response, status = json_error(
-        error.status,
+        status_for(error),
         error.code,
         message_for(error),
         field=field if isinstance(field, str) else None,
@@ -75,4 +75,4 @@ def actor() -> User:
 
 
 def register_error_handlers(bp: Blueprint) -> None:
-    bp.register_error_handler(BookingError, booking_error)
+    bp.register_error_handler(DomainError, domain_error)

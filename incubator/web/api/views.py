@@ -2,7 +2,7 @@
 
 Views are thin: read and check the input (`inputs`), call `services.booking` with the real clock
 (`utcnow()`, read only here) and the logged-in user, serialise (`serializers`). Refusals are
-`BookingError`s, turned into JSON errors in one place (`responses.booking_error`). The OpenAPI
+`DomainError`s, turned into JSON errors in one place (`responses.domain_error`). The OpenAPI
 document describing all of this is `openapi.py`; a test keeps the two in step.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -29,6 +28,7 @@ from ..auth.views import (
     password_policy,
     start_session,
 )
+from ..common.errors import message_for, status_for
 from . import bp, inputs, serializers
 from .calendar import calendar_bytes
 from .openapi import openapi_document
@@ -145,22 +145,8 @@ def session_login() -> Any:
         user = accounts.authenticate(
             db.session, email, password, utcnow(), policy=password_policy(), ip=client_ip()
         )
-    except accounts.InvalidCredentials:
-        return json_error(
-            401, "invalid_credentials", _("The e-mail address or password is incorrect.")
-        )
-    except accounts.AccountInactive:
-        return json_error(
-            401,
-            "account_inactive",
-            _("This account has been deactivated. Please contact the incubator's staff."),
-        )
-    except accounts.NoPassword:
-        return json_error(
-            401,
-            "no_password",
-            _("This account has no password yet. Use “Forgot your password?” to set one."),
-        )
+    except accounts.AuthError as error:
+        return json_error(status_for(error), error.code, message_for(error))
     start_session(user)  # a fresh session: the old CSRF token is gone, the new one is returned
     return jsonify(_session_state())
 

@@ -6,8 +6,6 @@ policy, e-mail syntax, duplicates) live in `services.accounts` and come back as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
@@ -43,26 +41,6 @@ PASSWORD_MAX = passwords.MAX_LENGTH
 def language_choices() -> list:
     # Each language is named in itself, so a user can find theirs whatever the page language.
     return [choice("pl", "Polski"), choice("en", "English")]
-
-
-PASSWORD_PROBLEM_MESSAGES = {
-    passwords.TOO_SHORT: _l("The password is too short."),
-    passwords.TOO_LONG: _l("The password is too long."),
-    passwords.TOO_COMMON: _l(
-        "This password is on a list of commonly used passwords. Please choose another."
-    ),
-    passwords.CONTAINS_EMAIL: _l("The password must not contain your e-mail address."),
-    passwords.CONTAINS_NAME: _l("The password must not contain your name."),
-    passwords.REPETITIVE: _l("The password uses too few different characters."),
-    passwords.SEQUENTIAL: _l("The password is a simple sequence of letters or digits."),
-    "same_as_current": _l("The new password must differ from the current one."),
-}
-
-
-def password_problem_messages(codes: Iterable[str]) -> list[str]:
-    """Messages for the problem codes of `domain.passwords` (unknown codes get a generic one)."""
-    generic = _l("Please choose a stronger password.")
-    return [str(PASSWORD_PROBLEM_MESSAGES.get(code, generic)) for code in codes]
 
 
 def valid_email(form: FlaskForm, field: EmailField) -> None:

@@ -27,6 +27,7 @@ from ...clock import utcnow
 from ...extensions import db, limiter
 from ...models import User
 from ...services import accounts, mail, seeding
+from ..common.errors import message_for, password_problem_messages
 from ..main.views import safe_next
 from . import bp
 from .forms import (
@@ -36,7 +37,6 @@ from .forms import (
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
-    password_problem_messages,
 )
 
 SESSION_FINGERPRINT = "_pw"
@@ -143,21 +143,10 @@ def login():
                 policy=password_policy(),
                 ip=client_ip(),
             )
-        except accounts.InvalidCredentials:
-            flash(_("The e-mail address or password is incorrect."), "error")
-        except accounts.AccountInactive:
-            flash(
-                _("This account has been deactivated. Please contact the incubator's staff."),
-                "error",
-            )
-        except accounts.NoPassword:
-            flash(
-                _(
-                    "This account has no password yet. Use “Forgot your password?” "
-                    "to receive a link and set one."
-                ),
-                "warning",
-            )
+        except accounts.NoPassword as error:
+            flash(message_for(error), "warning")
+        except accounts.AuthError as error:
+            flash(message_for(error), "error")
         else:
             start_session(user)
             flash(_("You are logged in. Welcome, %(name)s!", name=user.full_name), "success")
@@ -202,21 +191,13 @@ def register():
                 now=utcnow(),
                 ip=client_ip(),
             )
-        except accounts.DuplicateEmail:
-            _field_error(
-                form.email,
-                _(
-                    "An account with this e-mail address already exists. Log in, or reset "
-                    "your password if you have forgotten it."
-                ),
-            )
-        except accounts.InvalidEmail:
-            _field_error(form.email, _("Enter a valid e-mail address."))
+        except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+            _field_error(form.email, message_for(error, own=True))
         except accounts.WeakPassword as error:
             for message in password_problem_messages(error.problems):
                 _field_error(form.password, message)
-        except accounts.ConsentRequired:
-            _field_error(form.consent, _("You must confirm that you have read the information."))
+        except accounts.ConsentRequired as error:
+            _field_error(form.consent, message_for(error))
         else:
             start_session(user)
             session["lang"] = user.preferred_language
@@ -271,8 +252,8 @@ def password_change():
                 now=utcnow(),
                 ip=client_ip(),
             )
-        except accounts.WrongPassword:
-            _field_error(form.current_password, _("The current password is incorrect."))
+        except accounts.WrongPassword as error:
+            _field_error(form.current_password, message_for(error))
         except accounts.WeakPassword as error:
             for message in password_problem_messages(error.problems):
                 _field_error(form.password, message)
@@ -366,22 +347,5 @@ def reset_password(token: str):
 
 
 def _token_refused(error: accounts.AccountError) -> Response:
-    if isinstance(error, accounts.TokenExpired):
-        flash(
-            _("This link has expired. Please ask for a new one below."),
-            "warning",
-        )
-    elif isinstance(error, accounts.AccountInactive):
-        flash(
-            _("This account has been deactivated. Please contact the incubator's staff."),
-            "error",
-        )
-    else:
-        flash(
-            _(
-                "This link is not valid: it has already been used or it is incomplete. "
-                "Please ask for a new one below."
-            ),
-            "error",
-        )
+    flash(message_for(error), "warning" if isinstance(error, accounts.TokenExpired) else "error")
     return redirect(url_for("auth.reset_request"))

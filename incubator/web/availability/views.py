@@ -19,13 +19,15 @@ from flask_wtf import FlaskForm
 
 from ...clock import utcnow
 from ...domain.calendar import WARSAW
+from ...domain.errors import DomainError, NotAllowed, NotFound, UnknownExpert
 from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
 from ...services import availability as av
 from ..auth.forms import choice
 from ..booking import flow as f
+from ..common import wording as m
+from ..common.errors import message_for
 from . import bp
-from . import messages as m
 from .forms import ChooseExpertForm, DayOffForm, ExtraHoursForm, RuleForm
 
 ALL_BRANCHES = 0  # the day-off form's "every office" option
@@ -58,10 +60,10 @@ def _expert_id() -> int | None:
     return requested
 
 
-def _fail(error: av.AvailabilityError) -> None:
-    if isinstance(error, av.NotAllowed):
+def _fail(error: DomainError) -> None:
+    if isinstance(error, NotAllowed):
         abort(403)
-    if isinstance(error, av.NotFound | av.UnknownExpert):
+    if isinstance(error, NotFound | UnknownExpert):
         abort(404)
 
 
@@ -70,7 +72,7 @@ def _expert_or_abort(expert_id: int | None) -> User:
         abort(404)
     try:
         return av.get_expert(db.session, _user(), expert_id)
-    except av.AvailabilityError as error:
+    except DomainError as error:
         _fail(error)
         raise
 
@@ -139,7 +141,7 @@ def _render(
     if expert_id is not None:
         try:
             calendar = av.calendar(db.session, user, expert_id, now=utcnow())
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _fail(error)
             raise
         rule_form, off_form, extra_form = _prepare(calendar.expert, rule_form, off_form, extra_form)
@@ -191,10 +193,10 @@ def index() -> ResponseReturnValue:
     return _render(_expert_id())
 
 
-def _refused(form: FlaskForm, error: av.AvailabilityError, expert_id: int) -> None:
+def _refused(form: FlaskForm, error: DomainError, expert_id: int) -> None:
     """Put the service's refusal next to its field (or above the form)."""
     _fail(error)
-    message = m.message_for(error, own=_own(expert_id), today=_today())
+    message = message_for(error, own=_own(expert_id), today=_today())
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
         target.errors = [*target.errors, message]
@@ -230,7 +232,7 @@ def add_rule() -> ResponseReturnValue:
         )
         try:
             added = av.add_rule(db.session, _user(), expert.id, draft, now=utcnow())
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _refused(form, error, expert.id)
         else:
             rule = added.rule
@@ -277,7 +279,7 @@ def add_day_off() -> ResponseReturnValue:
                 _exception_draft(form, ExceptionKind.OFF),
                 now=utcnow(),
             )
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _refused(form, error, expert.id)
         else:
             x = added.exception
@@ -314,7 +316,7 @@ def add_extra_hours() -> ResponseReturnValue:
                 _exception_draft(form, ExceptionKind.EXTRA),
                 now=utcnow(),
             )
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _refused(form, error, expert.id)
         else:
             x = added.exception
@@ -342,7 +344,7 @@ class ConfirmForm(FlaskForm):
 def remove_rule(rule_id: int) -> ResponseReturnValue:
     try:
         rule = av.get_rule(db.session, _user(), rule_id)
-    except av.AvailabilityError as error:
+    except DomainError as error:
         _fail(error)
         raise
     today = _today()
@@ -354,9 +356,9 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             ended = av.end_rule(db.session, _user(), rule_id, now=utcnow())
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _fail(error)
-            flash(m.message_for(error, own=_own(expert_id), today=today), "error")
+            flash(message_for(error, own=_own(expert_id), today=today), "error")
             return redirect(back)
         flash(_("The weekly hours have been removed."), "success")
         if ended.affected:
@@ -389,7 +391,7 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
 def remove_exception(exception_id: int) -> ResponseReturnValue:
     try:
         exception = av.get_exception(db.session, _user(), exception_id)
-    except av.AvailabilityError as error:
+    except DomainError as error:
         _fail(error)
         raise
     expert_id, kind = exception.expert_id, exception.kind
@@ -398,9 +400,9 @@ def remove_exception(exception_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             av.delete_exception(db.session, _user(), exception_id, now=utcnow())
-        except av.AvailabilityError as error:
+        except DomainError as error:
             _fail(error)
-            flash(m.message_for(error, own=_own(expert_id), today=_today()), "error")
+            flash(message_for(error, own=_own(expert_id), today=_today()), "error")
             return redirect(back)
         if kind == ExceptionKind.OFF:
             flash(_("The time off has been removed."), "success")

@@ -6,7 +6,7 @@ whose links carry the choices so far in the query string, so the flow works with
 and an expert books only into their own calendar, so their flow has no expert step.
 
 Nothing here decides a booking rule: choices are resolved and slots found by
-`services.booking`, and refusals come back as `BookingError`s.
+`services.booking`, and refusals come back as `DomainError`s.
 """
 
 from __future__ import annotations
@@ -21,14 +21,9 @@ from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...domain.booking_rules import (
-    BookingError,
-    BookingPolicy,
-    NotAllowed,
-    TooLateToCancel,
-    check_cancellation,
-)
+from ...domain.booking_rules import BookingPolicy, TooLateToCancel, check_cancellation
 from ...domain.calendar import WARSAW
+from ...domain.errors import DomainError, NotAllowed
 from ...domain.slots import Slot
 from ...models import Area, Branch, Consultation, ConsultationStatus, User
 from ...services import booking, directory
@@ -250,7 +245,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
     if "domain" in need:
         try:
             choice.domain = booking.resolve_domain(session, (args.get("domain") or "")[:40])
-        except BookingError:
+        except DomainError:
             raise StepError("domain", str(_l("Choose the area of advice."))) from None
         if flow.fixed_expert is not None and choice.domain not in _profile_domains(flow):
             raise StepError("domain", str(_l("You do not give consultations in this area.")))
@@ -258,7 +253,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
         branch_id = parse_id(args.get("branch"))
         try:
             choice.branch = booking.resolve_branch(session, branch_id or 0)
-        except BookingError:
+        except DomainError:
             raise StepError("branch", str(_l("Choose the office.")), choice.args()) from None
     if "expert" in need:
         expert_id = parse_id(args.get("expert"))
@@ -269,7 +264,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
                 choice.expert = booking.resolve_expert(
                     session, expert_id, choice.domain, choice.branch
                 )
-            except BookingError:
+            except DomainError:
                 back = "branch" if flow.fixed_expert is not None else "expert"
                 message = _l("This expert does not give consultations in this area at this office.")
                 raise StepError(back, str(message), choice.args()) from None
@@ -480,7 +475,7 @@ def picker_config(
 
 def change_refusal(
     consultation: Consultation, user: User, now: datetime, policy_: BookingPolicy
-) -> BookingError | None:
+) -> DomainError | None:
     """Why `user` cannot cancel or move the consultation now (None: they can)."""
     if not booking.can_manage(user, consultation):
         return NotAllowed(reason="not_yours")
@@ -493,10 +488,10 @@ def change_refusal(
             is_active=consultation.is_active,
             took_place=consultation.status != ConsultationStatus.BOOKED,
         )
-    except BookingError as error:
+    except DomainError as error:
         return error
     return None
 
 
-def is_too_late(error: BookingError | None) -> bool:
+def is_too_late(error: DomainError | None) -> bool:
     return isinstance(error, TooLateToCancel)

@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.booking_rules import BookingError, SlotTaken
+from ...domain.booking_rules import SlotTaken
+from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Consultation
 from ...services import booking, clients
 from ..auth.forms import choice as choice_
-from ..booking_errors import message_for
+from ..common.errors import message_for, status_for
 from . import flow as f
 from .forms import ConfirmForm
 
@@ -182,9 +183,9 @@ def confirm_step(
                 now=utcnow(),
                 policy=f.policy(),
             )
-        except BookingError as error:
+        except DomainError as error:
             flash(message_for(error), "error")
-            status = error.status if error.status != 404 else 422
+            status = status_for(error) if status_for(error) != 404 else 422
             if isinstance(error, SlotTaken):
                 alternatives = _alternatives(flow, choice, error)
         else:

@@ -14,11 +14,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.booking_rules import BookingError, NotFound, SlotTaken
+from ...domain.booking_rules import SlotTaken
+from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
 from ...services import booking
-from ..booking_errors import message_for
+from ..common.errors import message_for, status_for
 from . import bp, steps
 from . import flow as f
 from .forms import CancelForm, MoveForm
@@ -148,7 +149,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
             )
         except NotFound:
             abort(404)
-        except BookingError as error:
+        except DomainError as error:
             flash(message_for(error), "error")
         else:
             flash(_("The consultation has been cancelled."), "success")
@@ -314,9 +315,9 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             )
         except NotFound:
             abort(404)
-        except BookingError as error:
+        except DomainError as error:
             flash(message_for(error), "error")
-            status = error.status
+            status = status_for(error)
             if isinstance(error, SlotTaken):
                 alternatives = f.slot_options(
                     db.session,

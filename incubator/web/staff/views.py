@@ -18,8 +18,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.booking_rules import BookingError, NotFound
 from ...domain.calendar import WARSAW
+from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Branch, Consultation, User
 from ...services import accounts, booking, clients, directory
@@ -27,7 +27,7 @@ from ..auth.forms import choice
 from ..auth.views import client_ip
 from ..booking import flow as f
 from ..booking import steps
-from ..booking_errors import message_for
+from ..common.errors import message_for, status_for
 from . import bp
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
 
@@ -99,16 +99,12 @@ def client_new() -> ResponseReturnValue:
                     now=utcnow(),
                     ip=client_ip(),
                 )
-            except accounts.DuplicateEmail:
-                form.email.errors = [_("An account with this e-mail address already exists.")]
-            except accounts.InvalidEmail:
-                form.email.errors = [_("Enter a valid e-mail address.")]
-            except accounts.ConsentRequired:
-                form.rodo_read.errors = [
-                    _("Read the information clause to the client and tick the box.")
-                ]
-            except accounts.AccountError:
-                flash(_("Some of the values are not valid. Please check the form."), "error")
+            except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+                form.email.errors = [message_for(error)]
+            except accounts.ConsentRequired as error:
+                form.rodo_read.errors = [message_for(error)]
+            except DomainError as error:
+                flash(message_for(error), "error")
             else:
                 flash(_("Client %(name)s has been added.", name=client.full_name), "success")
                 return redirect(url_for("staff.book_domain", client=client.id))
@@ -290,9 +286,9 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
             )
         except NotFound:
             abort(404)
-        except BookingError as error:
+        except DomainError as error:
             flash(message_for(error), "error")
-            status = error.status
+            status = status_for(error)
         else:
             flash(_("The consultation has been cancelled."), "success")
             return redirect(back)

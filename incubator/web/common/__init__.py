@@ -1,0 +1,1 @@
+"""What several blueprints share: error tables, wording, safe redirects, form fields."""
