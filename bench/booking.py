@@ -504,7 +504,7 @@ def slots_throughput(database_url: str, world: World, quick: bool) -> dict:
 def breakdown(app: Flask, world: World, runs: int) -> dict:
     """Where one request's time goes, measured in-process on the same database.
 
-    The steps of `services.booking.find_slots` are timed one by one (they are private helpers;
+    The steps of `services.slots.find_slots` are timed one by one (they are private helpers;
     calling them from a benchmark is fine, from the app it would not be).
     """
     from sqlalchemy import event
@@ -512,7 +512,8 @@ def breakdown(app: Flask, world: World, runs: int) -> dict:
     from incubator.clock import utcnow
     from incubator.domain import slots as engine_module
     from incubator.extensions import db
-    from incubator.services import booking
+    from incubator.services import booking, directory
+    from incubator.services import slots as slot_service
     from incubator.services.calendar_days import polish_holidays
     from incubator.web.api import serializers
 
@@ -556,15 +557,15 @@ def breakdown(app: Flask, world: World, runs: int) -> dict:
 
         session = db.session
         policy = booking.policy_from_config(app.config)
-        area = booking.resolve_domain(session, world.domain)
-        office = booking.resolve_branch(session, world.branch_id)
-        ids = booking._expert_ids(session, area, office)
+        area = directory.resolve_area(session, world.domain)
+        office = directory.resolve_branch(session, world.branch_id)
+        ids = directory.expert_ids_for(session, area, office)
         office_id = office.id
         lo = datetime.combine(today, clock_time(0), tzinfo=WARSAW)
         hi = datetime.combine(end + timedelta(days=1), clock_time(0), tzinfo=WARSAW)
-        rules = booking._rules(session, ids, office_id)
-        exceptions = booking._exceptions(session, ids, today, end)
-        busy = booking._busy(session, ids, lo, hi)
+        rules = slot_service._rules(session, ids, office_id)
+        exceptions = slot_service._exceptions(session, ids, today, end)
+        busy = slot_service._busy(session, ids, lo, hi)
         closed = polish_holidays(today, end)
         now = utcnow()
 
@@ -585,17 +586,19 @@ def breakdown(app: Flask, world: World, runs: int) -> dict:
 
         steps["resolve domain + branch"] = median_ms(
             lambda: (
-                booking.resolve_domain(session, world.domain),
-                booking.resolve_branch(session, world.branch_id),
+                directory.resolve_area(session, world.domain),
+                directory.resolve_branch(session, world.branch_id),
             )
         )
         steps["expert ids (1 query)"] = median_ms(
-            lambda: booking._expert_ids(session, area, office)
+            lambda: directory.expert_ids_for(session, area, office)
         )
-        steps["availability rules"] = median_ms(lambda: booking._rules(session, ids, office_id))
-        steps["exceptions"] = median_ms(lambda: booking._exceptions(session, ids, today, end))
+        steps["availability rules"] = median_ms(
+            lambda: slot_service._rules(session, ids, office_id)
+        )
+        steps["exceptions"] = median_ms(lambda: slot_service._exceptions(session, ids, today, end))
         steps[f"busy ({sum(len(v) for v in busy.values())} consultations)"] = median_ms(
-            lambda: booking._busy(session, ids, lo, hi)
+            lambda: slot_service._busy(session, ids, lo, hi)
         )
         steps["holidays"] = median_ms(lambda: polish_holidays(today, end))
         found = engine_call()
@@ -605,10 +608,10 @@ def breakdown(app: Flask, world: World, runs: int) -> dict:
                 lambda: app.json.response([serializers.slot(s) for s in found])
             )
         out["service_ms"] = median_ms(
-            lambda: booking.find_slots(
+            lambda: slot_service.find_slots(
                 session,
-                domain=booking.resolve_domain(session, world.domain),
-                branch=booking.resolve_branch(session, world.branch_id),
+                area=directory.resolve_area(session, world.domain),
+                branch=directory.resolve_branch(session, world.branch_id),
                 start_date=today,
                 end_date=end,
                 now=utcnow(),
@@ -793,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
             f"     of which SQL round trips         {parts['sql_ms']:7.2f}  "
             f"({parts['sql_queries']} queries)"
         )
-        print(f"     services.booking.find_slots      {parts['service_ms']:7.2f}  (resolves incl.)")
+        print(f"     services.slots.find_slots      {parts['service_ms']:7.2f}  (resolves incl.)")
         for step, ms in parts["steps"].items():
             print(f"       {step:<33}{ms:7.2f}")
         print("\n   profile of 50 requests, by own time:")

@@ -80,6 +80,10 @@ class Consultation(db.Model):
     )
 
     @property
+    def attendee_ids(self) -> list[int]:
+        return [a.user_id for a in self.attendees]
+
+    @property
     def is_active(self) -> bool:
         return self.status != ConsultationStatus.CANCELLED
 

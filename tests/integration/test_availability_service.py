@@ -19,6 +19,7 @@ from incubator.models import (
 )
 from incubator.services import availability as av
 from incubator.services import booking
+from incubator.services import slots as slot_service
 from incubator.web.common.errors import STATUS
 from tests.factories import (
     create_branch,
@@ -110,9 +111,9 @@ def booked(db, world):
 
 
 def slots(db, w, day: date, branch: str = "klucze", expert: str = "nowak"):
-    return booking.find_slots(
+    return slot_service.find_slots(
         db.session,
-        domain=w["law"],
+        area=w["law"],
         branch=w[branch],
         start_date=day,
         end_date=day,

@@ -22,6 +22,7 @@ from incubator.models import (
     FoundingGroupMember,
 )
 from incubator.services import booking
+from incubator.services import slots as slot_service
 from incubator.services.booking import BookingRequest
 from tests.factories import (
     create_branch,
@@ -79,9 +80,9 @@ def count(db) -> int:
 
 
 def test_find_slots_lists_each_experts_free_hours(db, world) -> None:
-    slots = booking.find_slots(
+    slots = slot_service.find_slots(
         db.session,
-        domain=world["law"],
+        area=world["law"],
         branch=world["klucze"],
         start_date=WED,
         end_date=WED,
@@ -97,9 +98,9 @@ def test_find_slots_lists_each_experts_free_hours(db, world) -> None:
 
 
 def test_no_slots_on_a_public_holiday(db, world) -> None:
-    slots = booking.find_slots(
+    slots = slot_service.find_slots(
         db.session,
-        domain=world["law"],
+        area=world["law"],
         branch=world["klucze"],
         start_date=date(2026, 12, 24),
         end_date=date(2026, 12, 26),
@@ -374,9 +375,9 @@ def test_reschedule_moves_in_place_keeping_the_uid(db, world) -> None:
     assert stored.start_dt == local(WED, 11)
     assert count(db) == 1
     # The old time is free again.
-    free = booking.find_slots(
+    free = slot_service.find_slots(
         db.session,
-        domain=world["law"],
+        area=world["law"],
         branch=world["klucze"],
         start_date=WED,
         end_date=WED,

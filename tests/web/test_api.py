@@ -38,6 +38,7 @@ from incubator.models import (
     User,
 )
 from incubator.services import booking
+from incubator.services import slots as slot_service
 from incubator.web.api import serializers
 from tests.factories import (
     PASSWORD,
@@ -358,9 +359,9 @@ def test_slot_json_shows_the_offset_of_each_season() -> None:
 def test_slots_around_the_spring_change_through_the_service(db, world) -> None:
     """Saturday before the last Sunday of March is +01:00, the Monday after is +02:00."""
     now = datetime(2026, 3, 20, 12, tzinfo=UTC)
-    found = booking.find_slots(
+    found = slot_service.find_slots(
         db.session,
-        domain=world["law"],
+        area=world["law"],
         branch=world["klucze"],
         start_date=date(2026, 3, 28),
         end_date=date(2026, 3, 30),

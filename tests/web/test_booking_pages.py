@@ -24,6 +24,7 @@ from incubator.models import (
     FoundingGroupMember,
 )
 from incubator.services import booking
+from incubator.services import slots as slot_service
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -74,9 +75,9 @@ def policy(app):
 def free_slots(app, db, w, branch="klucze", expert=None):
     now = utcnow()
     today = now.astimezone(WARSAW).date()
-    return booking.find_slots(
+    return slot_service.find_slots(
         db.session,
-        domain=w["law"],
+        area=w["law"],
         branch=w[branch],
         start_date=today,
         end_date=today + timedelta(days=20),
@@ -291,7 +292,7 @@ def test_slot_taken_in_between_shows_message_and_alternatives(app, db, world, lo
     assert "Sorry, this time has just been taken by someone else" in html
     assert "Other free times" in html
     buttons = re.findall(r'<button type="submit" class="slot" aria-label="Book: ([^"]+)"', html)
-    assert buttons and len(buttons) <= booking.NEXT_SLOTS_OFFERED
+    assert buttons and len(buttons) <= slot_service.NEXT_SLOTS_OFFERED
     assert label(free_slots(app, db, w)[0], "mec. Anna Nowak", "Klucze") == buttons[0]
     assert 'name="topic" value="KRS"' in html  # the alternatives keep the topic
     assert count(db) == 1

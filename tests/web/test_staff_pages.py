@@ -12,6 +12,7 @@ from incubator.clock import utcnow
 from incubator.domain.calendar import WARSAW
 from incubator.models import AuditEvent, Consultation, ConsultationStatus, User
 from incubator.services import booking
+from incubator.services import slots as slot_service
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -65,9 +66,9 @@ def world(db):
 def free_slots(app, db, w, expert, branch="klucze"):
     now = utcnow()
     today = now.astimezone(WARSAW).date()
-    return booking.find_slots(
+    return slot_service.find_slots(
         db.session,
-        domain=w["law"],
+        area=w["law"],
         branch=w[branch],
         start_date=today,
         end_date=today + timedelta(days=20),

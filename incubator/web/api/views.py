@@ -8,7 +8,6 @@ document describing all of this is `openapi.py`; a test keeps the two in step.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +18,11 @@ from flask_wtf.csrf import generate_csrf
 
 from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, InvalidInput
+from ...domain.slots import Slot
 from ...extensions import db, limiter
-from ...services import accounts, booking, directory, slot_cache
+from ...services import accounts, booking, directory
+from ...services.consultations import get_visible, list_consultations
+from ...services.slots import SlotQuery, cached_listing
 from ..auth.views import (
     SESSION_FINGERPRINT,
     client_ip,
@@ -71,10 +73,14 @@ def domains() -> Response:
 def experts() -> Response:
     code = inputs.str_arg("domain", required=False)
     branch_id = inputs.int_arg("branch", required=False)
-    area = booking.resolve_domain(db.session, code) if code is not None else None
-    office = booking.resolve_branch(db.session, branch_id) if branch_id is not None else None
-    found = booking.experts_for(db.session, area, office)
+    area = directory.resolve_area(db.session, code) if code is not None else None
+    office = directory.resolve_branch(db.session, branch_id) if branch_id is not None else None
+    found = directory.experts_for(db.session, area, office)
     return jsonify([serializers.expert(e) for e in found])
+
+
+def _slot_json(slot: Slot) -> bytes:
+    return current_app.json.dumps(serializers.slot(slot)).encode()
 
 
 @bp.get("/slots")
@@ -89,36 +95,17 @@ def slots() -> Response:
         raise InvalidInput(field="to", reason="before_from")
     if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
-    # Cached per calendar version and minute (services/slot_cache.py). The listing is computed
-    # for the start of the minute; slots that are by now too close (minimum notice) are cut off
-    # per request, so the answer is exact on that side. (On the horizon side, the floor can only
-    # hide a slot for under a minute.)
-    now = utcnow()
-    minute = slot_cache.minute_of(now)
-    policy = _policy()
-    ttl = current_app.config["SLOT_VERSION_TTL_SECONDS"]
-    version = slot_cache.version_clock.current(db.session, ttl)
-    key = ("api-slots", code, branch_id, expert_id, start_date, end_date, version, minute)
-
-    def compute() -> tuple[list[float], list[bytes]]:
-        found = booking.find_slots(
-            db.session,
-            domain=booking.resolve_domain(db.session, code),
-            branch=booking.resolve_branch(db.session, branch_id),
-            start_date=start_date,
-            end_date=end_date,
-            now=minute,
-            policy=policy,
-            expert_id=expert_id,
-        )
-        dumps = current_app.json.dumps
-        return [s.start.timestamp() for s in found], [
-            dumps(serializers.slot(s)).encode() for s in found
-        ]
-
-    starts, parts = slot_cache.slot_listings.get_or_compute(key, compute)
-    first = bisect_left(starts, (now + policy.min_notice).timestamp())
-    body = b"[" + b", ".join(parts[first:]) + b"]"
+    # Cached per calendar version and minute, exact on the minimum notice (services/slots.py).
+    parts = cached_listing(
+        db.session,
+        SlotQuery(code, branch_id, start_date, end_date, expert_id),
+        now=utcnow(),
+        policy=_policy(),
+        version_ttl_seconds=current_app.config["SLOT_VERSION_TTL_SECONDS"],
+        render=_slot_json,
+        render_key="api-json",
+    )
+    body = b"[" + b", ".join(parts) + b"]"
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -169,7 +156,7 @@ def consultations_list() -> Response:
     end_date = inputs.date_arg("to", required=False)
     if start_date and end_date and end_date < start_date:
         raise InvalidInput(field="to", reason="before_from")
-    found = booking.list_consultations(
+    found = list_consultations(
         db.session,
         actor(),
         expert_id=inputs.int_arg("expert", required=False),
@@ -205,14 +192,14 @@ def consultation_create() -> Any:
 @bp.get("/consultations/<int:consultation_id>")
 @login_required
 def consultation_get(consultation_id: int) -> Response:
-    consultation = booking.get_visible(db.session, consultation_id, actor())
+    consultation = get_visible(db.session, consultation_id, actor())
     return jsonify(serializers.consultation(consultation))
 
 
 @bp.get("/consultations/<int:consultation_id>.ics")
 @login_required
 def consultation_ics(consultation_id: int) -> Response:
-    consultation = booking.get_visible(db.session, consultation_id, actor())
+    consultation = get_visible(db.session, consultation_id, actor())
     return Response(
         calendar_bytes(consultation, now=utcnow()),
         mimetype="text/calendar",

@@ -21,12 +21,13 @@ from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...domain.booking_rules import BookingPolicy, TooLateToCancel, check_cancellation
-from ...domain.calendar import WARSAW
-from ...domain.errors import DomainError, NotAllowed
+from ...domain import consultations
+from ...domain.booking_rules import BookingPolicy, TooLateToCancel
+from ...domain.calendar import WARSAW, local_date
+from ...domain.errors import DomainError
 from ...domain.slots import Slot
 from ...models import Area, Branch, Consultation, ConsultationStatus, User
-from ...services import booking, directory
+from ...services import booking, directory, slots
 
 WINDOW_DAYS = 14  # days shown at once on the day step
 
@@ -244,7 +245,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
     choice = Choice()
     if "domain" in need:
         try:
-            choice.domain = booking.resolve_domain(session, (args.get("domain") or "")[:40])
+            choice.domain = directory.resolve_area(session, (args.get("domain") or "")[:40])
         except DomainError:
             raise StepError("domain", str(_l("Choose the area of advice."))) from None
         if flow.fixed_expert is not None and choice.domain not in _profile_domains(flow):
@@ -252,7 +253,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
     if "branch" in need:
         branch_id = parse_id(args.get("branch"))
         try:
-            choice.branch = booking.resolve_branch(session, branch_id or 0)
+            choice.branch = directory.resolve_branch(session, branch_id or 0)
         except DomainError:
             raise StepError("branch", str(_l("Choose the office.")), choice.args()) from None
     if "expert" in need:
@@ -261,7 +262,7 @@ def resolve(session: Session, flow: Flow, args: Mapping[str, str], need: Sequenc
             expert_id = flow.fixed_expert.id
         if expert_id is not None:
             try:
-                choice.expert = booking.resolve_expert(
+                choice.expert = directory.resolve_expert(
                     session, expert_id, choice.domain, choice.branch
                 )
             except DomainError:
@@ -312,7 +313,7 @@ def branch_options(session: Session, flow: Flow, domain: Area) -> list[BranchOpt
     else:
         offered = {
             b.id
-            for expert in booking.experts_for(session, domain)
+            for expert in directory.experts_for(session, domain)
             for b in expert.expert_profile.branches
         }
     options = []
@@ -344,8 +345,7 @@ class DayWindow:
 
 
 def bookable_range(now: datetime, policy_: BookingPolicy) -> tuple[date, date]:
-    today = now.astimezone(WARSAW).date()
-    return today, (now + policy_.horizon).astimezone(WARSAW).date()
+    return local_date(now), local_date(now + policy_.horizon)
 
 
 def day_window(
@@ -365,18 +365,18 @@ def day_window(
     first, last = bookable_range(now, policy_)
     start = min(max(window_from or first, first), last)
     end = min(start + timedelta(days=WINDOW_DAYS - 1), last)
-    slots = booking.find_slots(
+    found = listing(
         session,
         domain=domain,
         branch=branch,
         start_date=start,
         end_date=end,
         now=now,
-        policy=policy_,
-        expert_id=expert.id if expert else None,
+        policy_=policy_,
+        expert=expert,
         exclude_consultation_id=exclude_consultation_id,
     )
-    counts = Counter(s.start.astimezone(WARSAW).date() for s in slots)
+    counts = Counter(local_date(s.start) for s in found)
     days = [DayOption(d, day_label(d), n, day_url(d)) for d, n in sorted(counts.items())]
     earlier = None
     if start > first:
@@ -384,9 +384,9 @@ def day_window(
     later = window_url(end + timedelta(days=1)) if end < last else None
     first_free = None
     if not days and later is not None:
-        upcoming = booking.next_free_slots(
+        upcoming = slots.next_free_slots(
             session,
-            domain=domain,
+            area=domain,
             branch=branch,
             after=datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=WARSAW),
             now=now,
@@ -395,7 +395,7 @@ def day_window(
             limit=1,
         )
         if upcoming and (expert is None or upcoming[0].expert_id == expert.id):
-            d = upcoming[0].start.astimezone(WARSAW).date()
+            d = local_date(upcoming[0].start)
             first_free = DayOption(d, day_label(d), 0, window_url(d))
     return DayWindow(days, start, end, earlier, later, first_free)
 
@@ -414,8 +414,38 @@ class SlotOption:
         return start_arg(self.slot.start)
 
 
+def listing(
+    session: Session,
+    *,
+    domain: Area,
+    branch: Branch,
+    start_date: date,
+    end_date: date,
+    now: datetime,
+    policy_: BookingPolicy,
+    expert: User | None = None,
+    exclude_consultation_id: int | None = None,
+) -> list[Slot]:
+    """Free slots between two days, from the same cache the JSON API serves its listings from."""
+    query = slots.SlotQuery(
+        area_code=domain.code,
+        branch_id=branch.id,
+        start_date=start_date,
+        end_date=end_date,
+        expert_id=expert.id if expert else None,
+        exclude_consultation_id=exclude_consultation_id,
+    )
+    return slots.cached_listing(
+        session,
+        query,
+        now=now,
+        policy=policy_,
+        version_ttl_seconds=current_app.config["SLOT_VERSION_TTL_SECONDS"],
+    )
+
+
 def expert_names(session: Session, domain: Area, branch: Branch) -> dict[int, str]:
-    return {e.id: expert_name(e) for e in booking.experts_for(session, domain, branch)}
+    return {e.id: expert_name(e) for e in directory.experts_for(session, domain, branch)}
 
 
 def slot_options(
@@ -430,10 +460,12 @@ def slot_options(
     options = []
     for slot in slots:
         name = names.get(slot.expert_id)
-        if name is None:
-            user = session.get(User, slot.expert_id)
+        if name is None:  # not among the office's experts now (an alternative offered earlier)
+            user = directory.get_expert(session, slot.expert_id)
             name = names[slot.expert_id] = expert_name(user) if user else "?"
-        where = branch if slot.branch_id == branch.id else session.get(Branch, slot.branch_id)
+        where = branch
+        if slot.branch_id != branch.id:
+            where = directory.get_branch(session, slot.branch_id)
         span = time_range(slot.start, slot.end)
         day = day_label(slot.start)
         label = f"{day}, {span}, {name}, {where.name if where else ''}"
@@ -477,20 +509,7 @@ def change_refusal(
     consultation: Consultation, user: User, now: datetime, policy_: BookingPolicy
 ) -> DomainError | None:
     """Why `user` cannot cancel or move the consultation now (None: they can)."""
-    if not booking.can_manage(user, consultation):
-        return NotAllowed(reason="not_yours")
-    try:
-        check_cancellation(
-            consultation.start_dt,
-            now,
-            policy_,
-            by_staff=user.is_staff,
-            is_active=consultation.is_active,
-            took_place=consultation.status != ConsultationStatus.BOOKED,
-        )
-    except DomainError as error:
-        return error
-    return None
+    return consultations.change_refusal(user, consultation, now, policy_)
 
 
 def is_too_late(error: DomainError | None) -> bool:

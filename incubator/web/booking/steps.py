@@ -21,7 +21,7 @@ from ...domain.booking_rules import SlotTaken
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Consultation
-from ...services import booking, clients
+from ...services import booking, clients, directory
 from ..auth.forms import choice as choice_
 from ..common.errors import message_for, status_for
 from . import flow as f
@@ -73,7 +73,7 @@ def expert_step(flow: f.Flow) -> ResponseReturnValue:
         choice = f.resolve(db.session, flow, request.args, ("domain", "branch"))
     except f.StepError as error:
         return _back(flow, error)
-    experts = booking.experts_for(db.session, choice.domain, choice.branch)
+    experts = directory.experts_for(db.session, choice.domain, choice.branch)
     if not experts:
         flash(_("Nobody gives consultations in this area at this office yet."), "error")
         return redirect(flow.step_url("branch", choice.args()))
@@ -120,15 +120,15 @@ def time_step(flow: f.Flow) -> ResponseReturnValue:
     except f.StepError as error:
         return _back(flow, error)
     args = choice.args()
-    slots = booking.find_slots(
+    slots = f.listing(
         db.session,
         domain=choice.domain,
         branch=choice.branch,
         start_date=choice.day,
         end_date=choice.day,
         now=utcnow(),
-        policy=f.policy(),
-        expert_id=choice.expert.id if choice.expert else None,
+        policy_=f.policy(),
+        expert=choice.expert,
     )
     if not slots:
         flash(_("There are no free times on this day any more. Please choose another day."))

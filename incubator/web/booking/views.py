@@ -19,6 +19,7 @@ from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
 from ...services import booking
+from ...services.consultations import get_visible, list_consultations
 from ..common.errors import message_for, status_for
 from . import bp, steps
 from . import flow as f
@@ -89,7 +90,7 @@ def done(consultation_id: int) -> ResponseReturnValue:
 
 def _visible(consultation_id: int) -> Consultation:
     try:
-        return booking.get_visible(db.session, consultation_id, _user())
+        return get_visible(db.session, consultation_id, _user())
     except NotFound:
         abort(404)
 
@@ -111,7 +112,7 @@ def _confirmation_context(c: Consultation) -> dict:
 @bp.get("/moje-konsultacje")
 def mine() -> ResponseReturnValue:
     user, now, policy = _user(), utcnow(), f.policy()
-    consultations = booking.list_consultations(db.session, user)
+    consultations = list_consultations(db.session, user)
     upcoming = [c for c in consultations if c.start_dt > now]
     past = [c for c in reversed(consultations) if c.start_dt <= now]
     refusals = {c.id: f.change_refusal(c, user, now, policy) for c in upcoming}
@@ -248,14 +249,14 @@ def reschedule(consultation_id: int) -> ResponseReturnValue:
         )
     slots = [
         s
-        for s in booking.find_slots(
+        for s in f.listing(
             db.session,
             domain=c.domain,
             branch=c.branch,
             start_date=day,
             end_date=day,
             now=now,
-            policy=policy,
+            policy_=policy,
             exclude_consultation_id=c.id,
         )
         if not (s.start == c.start_dt and s.expert_id == c.expert_id)

@@ -21,8 +21,9 @@ from ...clock import utcnow
 from ...domain.calendar import WARSAW
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
-from ...models import Branch, Consultation, User
+from ...models import Consultation, User
 from ...services import accounts, booking, clients, directory
+from ...services.consultations import get_visible, list_consultations
 from ..auth.forms import choice
 from ..auth.views import client_ip
 from ..booking import flow as f
@@ -172,7 +173,7 @@ def book_confirm() -> ResponseReturnValue:
 
 def _visible(consultation_id: int) -> Consultation:
     try:
-        return booking.get_visible(db.session, consultation_id, _user())
+        return get_visible(db.session, consultation_id, _user())
     except NotFound:
         abort(404)
 
@@ -224,13 +225,13 @@ def day() -> ResponseReturnValue:
     form.branch.choices = _branch_choices()
     form.validate()
     branch_id = f.parse_id(request.args.get("branch")) or _default_branch(user, form.branch.choices)
-    branch = db.session.get(Branch, branch_id) if branch_id else None
+    branch = directory.get_branch(db.session, branch_id)
     today = utcnow().astimezone(WARSAW).date()
     the_day: date = f.parse_day(request.args.get("date")) or today
     form.branch.data = branch.id if branch else None
     form.date.data = the_day
     consultations = (
-        booking.list_consultations(
+        list_consultations(
             db.session, user, branch_id=branch.id, date_from=the_day, date_to=the_day
         )
         if branch is not None

@@ -1,0 +1,65 @@
+"""Reading consultations: what each user may see, one or a listing.
+
+Who may see or change a consultation is decided in `incubator.domain.consultations`; this module
+only loads rows and applies those rules (a listing filters in SQL by the same rule).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain.calendar import local_day_bounds, local_midnight
+from ..domain.consultations import ConsultationStatus, can_view
+from ..domain.errors import NotFound
+from ..models import Consultation, ConsultationAttendee, User
+
+
+def get_visible(session: Session, consultation_id: int, user: User) -> Consultation:
+    """The consultation, if `user` may see it; someone else's is "not found", so ids cannot be
+    probed."""
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None or not can_view(user, consultation):
+        raise NotFound(consultation_id=consultation_id)
+    return consultation
+
+
+def list_consultations(
+    session: Session,
+    actor: User,
+    *,
+    expert_id: int | None = None,
+    branch_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_cancelled: bool = True,
+) -> list[Consultation]:
+    """What `actor` may see: a client their own, an expert their calendar, a manager everything."""
+    stmt = select(Consultation).options(
+        selectinload(Consultation.attendees).selectinload(ConsultationAttendee.user),
+        selectinload(Consultation.expert).selectinload(User.expert_profile),
+        selectinload(Consultation.branch),
+        selectinload(Consultation.domain),
+    )
+    if actor.is_client:
+        stmt = stmt.where(
+            or_(
+                Consultation.client_id == actor.id,
+                Consultation.attendees.any(ConsultationAttendee.user_id == actor.id),
+            )
+        )
+    elif actor.is_expert:
+        stmt = stmt.where(Consultation.expert_id == actor.id)
+    if expert_id is not None and not actor.is_client:
+        stmt = stmt.where(Consultation.expert_id == expert_id)
+    if branch_id is not None:
+        stmt = stmt.where(Consultation.branch_id == branch_id)
+    if date_from is not None:
+        stmt = stmt.where(Consultation.start_dt >= local_midnight(date_from))
+    if date_to is not None:
+        stmt = stmt.where(Consultation.start_dt < local_day_bounds(date_to, date_to)[1])
+    if not include_cancelled:
+        stmt = stmt.where(Consultation.status != ConsultationStatus.CANCELLED)
+    return list(session.scalars(stmt.order_by(Consultation.start_dt, Consultation.id)))

@@ -1,0 +1,205 @@
+"""Finding free slots: load the experts' hours, days off and bookings, ask the slot engine.
+
+`find_slots` computes a listing afresh (bookings check their slot with it, inside their own
+transaction). `cached_listing` serves the same listing from the per-process cache keyed by the
+database's calendar version (`slot_cache`): the JSON API and the booking pages both use it, so
+what a client sees on a page and what the slot picker fetches are the same.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import slots as slot_engine
+from ..domain.booking_rules import BookingPolicy
+from ..domain.calendar import local_date, local_day_bounds
+from ..domain.consultations import ConsultationStatus
+from ..domain.slots import Interval, Slot
+from ..models import Area, AvailabilityException, AvailabilityRule, Branch, Consultation
+from . import directory, slot_cache
+from .calendar_days import polish_holidays
+
+NEXT_SLOTS_OFFERED = 5
+# Bookings that end this long before the window can still reach into it with their buffer
+# (a break after a consultation is at most 240 minutes: models/availability.py).
+BUFFER_REACH = timedelta(hours=8)
+
+
+def _rules(session: Session, expert_ids: Sequence[int], branch_id: int) -> list[slot_engine.Rule]:
+    rows = session.scalars(
+        select(AvailabilityRule).where(
+            AvailabilityRule.expert_id.in_(expert_ids), AvailabilityRule.branch_id == branch_id
+        )
+    )
+    return [r.to_domain() for r in rows]
+
+
+def _exceptions(
+    session: Session, expert_ids: Sequence[int], start: date, end: date
+) -> list[slot_engine.AvailabilityException]:
+    rows = session.scalars(
+        select(AvailabilityException).where(
+            AvailabilityException.expert_id.in_(expert_ids),
+            AvailabilityException.start_date <= end,
+            AvailabilityException.end_date >= start,
+        )
+    )
+    return [e.to_domain() for e in rows]
+
+
+def _busy(
+    session: Session,
+    expert_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    exclude_id: int | None = None,
+) -> dict[int, list[Interval]]:
+    """Active consultations of the experts (at every branch), each with its buffer after."""
+    stmt = select(
+        Consultation.expert_id, Consultation.start_dt, Consultation.end_dt, Consultation.buffer_min
+    ).where(
+        Consultation.expert_id.in_(expert_ids),
+        Consultation.status != ConsultationStatus.CANCELLED,
+        Consultation.start_dt < end,
+        Consultation.end_dt > start - BUFFER_REACH,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Consultation.id != exclude_id)
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    for expert_id, s, e, buffer in session.execute(stmt):
+        busy[expert_id].append(Interval(s, e + timedelta(minutes=buffer)))
+    return busy
+
+
+def find_slots(
+    session: Session,
+    *,
+    area: Area,
+    branch: Branch,
+    start_date: date,
+    end_date: date,
+    now: datetime,
+    policy: BookingPolicy,
+    expert_id: int | None = None,
+    exclude_consultation_id: int | None = None,
+    ignore_busy: bool = False,
+) -> list[Slot]:
+    """Free slots for `area` at `branch` between two local dates (inclusive)."""
+    if expert_id is not None:
+        expert_ids = [directory.resolve_expert(session, expert_id, area, branch).id]
+    else:
+        expert_ids = directory.expert_ids_for(session, area, branch)
+    if not expert_ids or end_date < start_date:
+        return []
+    window_start, window_end = local_day_bounds(start_date, end_date)
+    busy = (
+        {}
+        if ignore_busy
+        else _busy(session, expert_ids, window_start, window_end, exclude_consultation_id)
+    )
+    return slot_engine.free_slots(
+        rules=_rules(session, expert_ids, branch.id),
+        exceptions=_exceptions(session, expert_ids, start_date, end_date),
+        busy=busy,
+        holidays=polish_holidays(start_date, end_date),
+        window_start=start_date,
+        window_end=end_date,
+        now=now,
+        min_notice=policy.min_notice,
+        horizon=policy.horizon,
+        branch_id=branch.id,
+        expert_ids=set(expert_ids),
+    )
+
+
+def next_free_slots(
+    session: Session,
+    *,
+    area: Area,
+    branch: Branch,
+    after: datetime,
+    now: datetime,
+    policy: BookingPolicy,
+    expert_id: int | None = None,
+    limit: int = NEXT_SLOTS_OFFERED,
+) -> list[Slot]:
+    """The first free slots after `after` (the chosen expert's first, then anyone's)."""
+    first_day = local_date(max(after, now))
+    last_day = local_date(now + policy.horizon)
+    found: list[Slot] = []
+    for only in ([expert_id] if expert_id is not None else []) + [None]:
+        slots = find_slots(
+            session,
+            area=area,
+            branch=branch,
+            start_date=first_day,
+            end_date=last_day,
+            now=now,
+            policy=policy,
+            expert_id=only,
+        )
+        found = [s for s in slots if s.start > after]
+        if found:
+            break
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """What a listing asks for: an area at an office between two local dates."""
+
+    area_code: str
+    branch_id: int
+    start_date: date
+    end_date: date
+    expert_id: int | None = None
+    exclude_consultation_id: int | None = None  # moving it: its own time counts as free
+
+
+def cached_listing(
+    session: Session,
+    query: SlotQuery,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    version_ttl_seconds: float,
+    render: Callable[[Slot], Any] | None = None,
+    render_key: Hashable = None,
+) -> list[Any]:
+    """The free slots of `query` (each passed through `render`, when given), from the cache.
+
+    A listing is computed for the start of the minute and kept under the calendar version, so it
+    is never stale for longer than `version_ttl_seconds` after a change made by another process
+    (see `slot_cache`). Slots that are by now too close to book (the minimum notice) are cut off
+    on every call, so that side is exact. `render_key` tells renderings apart in the cache.
+    """
+    minute = slot_cache.minute_of(now)
+    version = slot_cache.version_clock.current(session, version_ttl_seconds)
+    key = (query, render_key, version, minute)
+
+    def compute() -> tuple[list[float], list[Any]]:
+        found = find_slots(
+            session,
+            area=directory.resolve_area(session, query.area_code),
+            branch=directory.resolve_branch(session, query.branch_id),
+            start_date=query.start_date,
+            end_date=query.end_date,
+            now=minute,
+            policy=policy,
+            expert_id=query.expert_id,
+            exclude_consultation_id=query.exclude_consultation_id,
+        )
+        items = [render(s) for s in found] if render is not None else found
+        return [s.start.timestamp() for s in found], items
+
+    starts, items = slot_cache.slot_listings.get_or_compute(key, compute)
+    first = bisect_left(starts, (now + policy.min_notice).timestamp())
+    return items[first:]
