@@ -418,13 +418,42 @@ def free_slots(
     hi = min(window_end, _local_date_or(latest, window_end))
     if hi < lo:
         return []
+    wanted = _Wanted(branch_id, expert_ids)
+    by_weekday, priority = _rules_by_weekday(rules, wanted)
+    found = _Exceptions.expand(exceptions, wanted, lo, hi, priority)
+    busy_index = _BusyIndexes(busy)
+    # (start, priority, expert, branch, end, buffer_s) per expert, before de-overlapping.
+    candidates: dict[int, list[_Candidate]] = defaultdict(list)
+    for d in daterange(lo, hi):
+        if is_closed_day(d, holidays):
+            continue
+        sources = _sources_on(d, by_weekday, found.extras.get(d, ()))
+        if sources:
+            _lay_out_day(d, sources, found, busy_index, (earliest, latest), candidates)
+    return _without_overlaps(candidates)
 
-    def wanted(expert: int, branch: int | None) -> bool:
-        if expert_ids is not None and expert not in expert_ids:
+
+_Candidate = tuple[int, int, int, int, int, int]  # start, priority, expert, branch, end, buffer_s
+_Source = tuple[int, int, int, time, time, int, int]  # priority, expert, branch, window, layout
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """The branch / expert filters of a listing (applied before slots are de-overlapped)."""
+
+    branch_id: int | None
+    expert_ids: Container[int] | None
+
+    def __call__(self, expert: int, branch: int | None) -> bool:
+        if self.expert_ids is not None and expert not in self.expert_ids:
             return False
-        return branch_id is None or branch is None or branch == branch_id
+        return self.branch_id is None or branch is None or branch == self.branch_id
 
-    # Rules by weekday, remembering input order as the tie-break priority.
+
+def _rules_by_weekday(
+    rules: Iterable[Rule], wanted: _Wanted
+) -> tuple[dict[int, list[tuple[int, Rule]]], int]:
+    """Rules by weekday, remembering input order as the tie-break priority."""
     by_weekday: dict[int, list[tuple[int, Rule]]] = defaultdict(list)
     priority = 0
     for rule in rules:
@@ -432,78 +461,114 @@ def free_slots(
         if wanted(rule.expert_id, rule.branch_id) and rule.weekday != SUNDAY:
             by_weekday[rule.weekday].append((priority, rule))
         priority += 1
+    return by_weekday, priority
 
-    # Exceptions expanded onto the dates of the (clipped) window.
-    extras: dict[date, list[tuple[int, AvailabilityException]]] = defaultdict(list)
-    off_days: dict[tuple[int, date], set[int | None]] = defaultdict(set)
-    off_windows: dict[tuple[int, date], list[AvailabilityException]] = defaultdict(list)
-    for exc in exceptions:
-        _check_exception(exc)
-        if not wanted(exc.expert_id, exc.branch_id):
-            continue
-        for d in daterange(max(lo, exc.start_date), min(hi, exc.end_date)):
-            if exc.kind is ExceptionKind.EXTRA:
-                extras[d].append((priority, exc))
-            elif exc.whole_day:
-                off_days[(exc.expert_id, d)].add(exc.branch_id)
-            else:
-                off_windows[(exc.expert_id, d)].append(exc)
-        priority += 1
 
-    busy_index: dict[int, _BusyIndex] = {}
+@dataclass
+class _Exceptions:
+    """Exceptions expanded onto the dates of the (clipped) window."""
 
-    def busy_for(expert: int) -> _BusyIndex:
-        index = busy_index.get(expert)
-        if index is None:
-            index = busy_index[expert] = _BusyIndex(busy.get(expert, ()))
+    extras: dict[date, list[tuple[int, AvailabilityException]]]
+    off_days: dict[tuple[int, date], set[int | None]]  # (expert, day) -> branches (None: all)
+    off_windows: dict[tuple[int, date], list[AvailabilityException]]
+
+    @classmethod
+    def expand(
+        cls,
+        exceptions: Iterable[AvailabilityException],
+        wanted: _Wanted,
+        lo: date,
+        hi: date,
+        priority: int,
+    ) -> _Exceptions:
+        found = cls(defaultdict(list), defaultdict(set), defaultdict(list))
+        for exc in exceptions:
+            _check_exception(exc)
+            if not wanted(exc.expert_id, exc.branch_id):
+                continue
+            for d in daterange(max(lo, exc.start_date), min(hi, exc.end_date)):
+                if exc.kind is ExceptionKind.EXTRA:
+                    found.extras[d].append((priority, exc))
+                elif exc.whole_day:
+                    found.off_days[(exc.expert_id, d)].add(exc.branch_id)
+                else:
+                    found.off_windows[(exc.expert_id, d)].append(exc)
+            priority += 1
+        return found
+
+
+class _BusyIndexes(dict[int, "_BusyIndex"]):
+    """A `_BusyIndex` per expert, built on first use."""
+
+    def __init__(self, busy: Mapping[int, Iterable[Interval]]):
+        super().__init__()
+        self._busy = busy
+
+    def __missing__(self, expert: int) -> _BusyIndex:
+        index = self[expert] = _BusyIndex(self._busy.get(expert, ()))
         return index
 
-    # (start, priority, expert, branch, end, buffer_s) per expert, before de-overlapping.
-    candidates: dict[int, list[tuple[int, int, int, int, int, int]]] = defaultdict(list)
-    for d in daterange(lo, hi):
-        if is_closed_day(d, holidays):
-            continue
-        weekday = d.weekday()
-        sources: list[tuple[int, int, int, time, time, int, int]] = [
-            (p, r.expert_id, r.branch_id, r.start, r.end, r.length_min, r.buffer_min)
-            for p, r in by_weekday.get(weekday, ())
-            if r.covers(d)
-        ]
-        for p, x in extras.get(d, ()):
-            assert x.branch_id is not None and x.start_time is not None
-            assert x.end_time is not None
-            sources.append(
-                (p, x.expert_id, x.branch_id, x.start_time, x.end_time, x.length_min, x.buffer_min)
-            )
-        if not sources:
-            continue
-        day = _Day.of(d)
-        off_cache: dict[int, list[tuple[int | None, int, int]]] = {}
-        for p, expert, branch, w_start, w_end, length_min, buffer_min in sources:
-            off_branches = off_days.get((expert, d))
-            if off_branches and (None in off_branches or branch in off_branches):
-                continue
-            offs = off_cache.get(expert)
-            if offs is None:
-                offs = off_cache[expert] = [
-                    (o.branch_id, *_off_window(day, o)) for o in off_windows.get((expert, d), ())
-                ]
-            busy_hits = busy_for(expert).hits
-            buffer_s = buffer_min * 60
-            bucket = candidates[expert]
-            for begin, end in _layout(day, w_start, w_end, length_min, buffer_min):
-                if begin < earliest or begin > latest:
-                    continue
-                occupied_end = end + buffer_s
-                if busy_hits(begin, occupied_end):
-                    continue
-                if any(
-                    (ob is None or ob == branch) and begin < oe and occupied_end > os
-                    for ob, os, oe in offs
-                ):
-                    continue
-                bucket.append((begin, p, expert, branch, end, buffer_s))
 
+def _sources_on(
+    d: date,
+    by_weekday: Mapping[int, list[tuple[int, Rule]]],
+    extras: Iterable[tuple[int, AvailabilityException]],
+) -> list[_Source]:
+    """The windows that give slots on `d`: the rules in force, then the extra hours."""
+    sources: list[_Source] = [
+        (p, r.expert_id, r.branch_id, r.start, r.end, r.length_min, r.buffer_min)
+        for p, r in by_weekday.get(d.weekday(), ())
+        if r.covers(d)
+    ]
+    for p, x in extras:
+        assert x.branch_id is not None and x.start_time is not None
+        assert x.end_time is not None
+        sources.append(
+            (p, x.expert_id, x.branch_id, x.start_time, x.end_time, x.length_min, x.buffer_min)
+        )
+    return sources
+
+
+def _lay_out_day(
+    d: date,
+    sources: Iterable[_Source],
+    found: _Exceptions,
+    busy_index: _BusyIndexes,
+    bounds: tuple[float, float],
+    candidates: dict[int, list[_Candidate]],
+) -> None:
+    """Add the day's slots that are bookable (not off, not busy, within `bounds`)."""
+    earliest, latest = bounds
+    day = _Day.of(d)
+    off_cache: dict[int, list[tuple[int | None, int, int]]] = {}
+    for p, expert, branch, w_start, w_end, length_min, buffer_min in sources:
+        off_branches = found.off_days.get((expert, d))
+        if off_branches and (None in off_branches or branch in off_branches):
+            continue
+        offs = off_cache.get(expert)
+        if offs is None:
+            offs = off_cache[expert] = [
+                (o.branch_id, *_off_window(day, o)) for o in found.off_windows.get((expert, d), ())
+            ]
+        busy_hits = busy_index[expert].hits
+        buffer_s = buffer_min * 60
+        bucket = candidates[expert]
+        for begin, end in _layout(day, w_start, w_end, length_min, buffer_min):
+            if begin < earliest or begin > latest:
+                continue
+            occupied_end = end + buffer_s
+            if busy_hits(begin, occupied_end):
+                continue
+            if any(
+                (ob is None or ob == branch) and begin < oe and occupied_end > os
+                for ob, os, oe in offs
+            ):
+                continue
+            bucket.append((begin, p, expert, branch, end, buffer_s))
+
+
+def _without_overlaps(candidates: Mapping[int, list[_Candidate]]) -> list[Slot]:
+    """Per expert, the earliest start wins, then the lower priority; sorted as `Slot`s."""
     chosen: list[tuple[int, int, int, int, int]] = []
     for bucket in candidates.values():
         bucket.sort()
