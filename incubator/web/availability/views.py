@@ -24,7 +24,7 @@ from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
 from ...services import availability as av
 from ..auth.forms import choice
-from ..booking import flow as f
+from ..common import booking_flow as f
 from ..common import wording as m
 from ..common.errors import message_for
 from . import bp

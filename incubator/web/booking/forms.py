@@ -1,4 +1,4 @@
-"""Forms of the booking pages: confirm a booking, cancel, confirm a new time.
+"""Forms of the clients' booking pages: cancel, confirm a new time.
 
 They check shape only; every booking rule is the service's (`services.booking`).
 """
@@ -7,34 +7,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, TextAreaField, widgets
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-TOPIC_MAX = 300
-REASON_MAX = 300
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes; the template wraps it in a fieldset with a legend."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class ConfirmForm(FlaskForm):
-    """The last step: the chosen slot travels in hidden fields, the client adds a topic."""
-
-    domain = HiddenField(validators=[DataRequired()])
-    branch = HiddenField(validators=[DataRequired()])
-    expert = HiddenField(validators=[DataRequired()])
-    start = HiddenField(validators=[DataRequired()])
-    topic = TextAreaField(
-        _l("What would you like to talk about? (optional)"),
-        validators=[Optional(), Length(max=TOPIC_MAX)],
-    )
-    attendees = MultiCheckboxField(
-        _l("Who else from your founding group will come?"), coerce=int, choices=[]
-    )
+from ..common.booking_forms import REASON_MAX
 
 
 class CancelForm(FlaskForm):

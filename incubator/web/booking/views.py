@@ -1,7 +1,8 @@
 """Clients book for themselves, see their consultations, cancel and move them.
 
-The booking flow (domain → office → expert → day → time → confirm) lives in `steps.py` and is
-shared with the staff pages; staff who open these pages are sent to their own.
+The booking flow (domain → office → expert → day → time → confirm) lives in
+`web/common/booking_steps.py` and is shared with the staff pages; staff who open these pages are
+sent to their own.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from ...extensions import db
 from ...models import Consultation, User
 from ...services import booking
 from ...services.consultations import get_visible, list_consultations
+from ..common import booking_flow as f
+from ..common import booking_steps as steps
 from ..common.errors import message_for, status_for
-from . import bp, steps
-from . import flow as f
+from . import bp
 from .forms import CancelForm, MoveForm
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..auth.forms import valid_email
-from ..booking.forms import REASON_MAX
+from ..common.booking_forms import REASON_MAX
 
 
 class ClientSearchForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Staff (experts and managers): book for a client, print a confirmation, the day view, cancel.
 
-The booking steps are the clients' (`web/booking/steps.py`) with a client picker first. An
+The booking steps are the clients' (`web/common/booking_steps.py`) with a client picker first. An
 expert books only into their own calendar (their flow has no expert step, and the service
 refuses anything else); a manager books with any expert.
 """
@@ -26,8 +26,8 @@ from ...services import accounts, booking, clients, directory
 from ...services.consultations import get_visible, list_consultations
 from ..auth.forms import choice
 from ..auth.views import client_ip
-from ..booking import flow as f
-from ..booking import steps
+from ..common import booking_flow as f
+from ..common import booking_steps as steps
 from ..common.errors import message_for, status_for
 from . import bp
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm

@@ -23,9 +23,9 @@ from ...extensions import db
 from ...models import Consultation
 from ...services import booking, clients, directory
 from ..auth.forms import choice as choice_
-from ..common.errors import message_for, status_for
-from . import flow as f
-from .forms import ConfirmForm
+from . import booking_flow as f
+from .booking_forms import ConfirmForm
+from .errors import message_for, status_for
 
 TEMPLATES = "booking"
 

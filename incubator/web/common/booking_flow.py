@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -134,8 +134,8 @@ def parse_id(raw: str | None) -> int | None:
 
 
 def ics_url(consultation: Consultation) -> str:
-    """The calendar file of the JSON API (`/api/v1/consultations/<id>.ics`)."""
-    return f"{request.script_root}/api/v1/consultations/{consultation.id}.ics"
+    """The calendar file of the JSON API."""
+    return url_for("api.consultation_ics", consultation_id=consultation.id)
 
 
 def status_label(status: str) -> str:
@@ -492,7 +492,7 @@ def picker_config(
 ) -> dict[str, object]:
     """What `static/js/slots.js` needs to render a day's slots in place (data-* attributes)."""
     return {
-        "api": f"{request.script_root}/api/v1/slots",
+        "api": url_for("api.slots"),
         "domain": domain.code,
         "branch": branch.id,
         "branch_name": branch.name,
