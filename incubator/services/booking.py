@@ -196,11 +196,7 @@ def book(
         conflicts=(SlotTaken, IntegrityError),
         on_conflict=lambda: _slot_taken_with_alternatives(session, request, now, policy),
     ):
-        area = resolve_area(session, request.domain_code)
-        branch = resolve_branch(session, request.branch_id)
-        client = _resolve_client(session, actor, request.client_id)
-        lock_rows(session, User, [request.expert_id, client.id])
-        expert = resolve_expert(session, request.expert_id, area, branch)
+        area, branch, client, expert = _parties(session, request, actor)
         check_timing(request.start, now, policy, _holidays_on(request.start))
         slot = _match_slot(
             session,
@@ -237,6 +233,17 @@ def book(
             now=now,
         )
     return consultation
+
+
+def _parties(
+    session: Session, request: BookingRequest, actor: User
+) -> tuple[Area, Branch, User, User]:
+    """The area, office, client and expert of a request, the people locked for the write."""
+    area = resolve_area(session, request.domain_code)
+    branch = resolve_branch(session, request.branch_id)
+    client = _resolve_client(session, actor, request.client_id)
+    lock_rows(session, User, [request.expert_id, client.id])
+    return area, branch, client, resolve_expert(session, request.expert_id, area, branch)
 
 
 def _new_consultation(

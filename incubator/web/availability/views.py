@@ -25,6 +25,7 @@ from ...models import Consultation, ExceptionKind, User
 from ...services import availability as av
 from ..auth.forms import choice
 from ..common import booking_flow as f
+from ..common import display
 from ..common import wording as m
 from ..common.errors import message_for
 from . import bp
@@ -108,7 +109,7 @@ def _prepare(
     """The three forms with their choices; fresh ones get sensible defaults."""
     profile = expert.expert_profile
     default_length = profile.default_length_min if profile is not None else 60
-    branches = [choice(b.id, f.branch_label(b)) for b in _served(expert)]
+    branches = [choice(b.id, display.branch_label(b)) for b in _served(expert)]
     if rule_form is None:
         rule_form = RuleForm(formdata=None, prefix="rule", length=default_length, buffer=0)
     if off_form is None:

@@ -7,6 +7,10 @@ sent to their own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date as date_
+from datetime import datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
@@ -15,14 +19,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.booking_rules import SlotTaken
+from ...domain.booking_rules import BookingPolicy, SlotTaken
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import booking
+from ...services import booking, directory
 from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
+from ..common import display
 from ..common.errors import message_for, status_for
 from . import bp
 from .forms import CancelForm, MoveForm
@@ -102,9 +107,9 @@ def _confirmation_context(c: Consultation) -> dict:
         "when_date": format_date(c.start_dt, "full"),
         "when_time": f.time_range(c.start_dt, c.end_dt),
         "expert_name": f.expert_name(c.expert),
-        "ics_url": f.ics_url(c),
+        "ics_url": display.ics_url(c),
         "cancel_hours": int(f.policy().cancel_notice.total_seconds() // 3600),
-        "status_label": f.status_label,
+        "status_label": display.status_label,
     }
 
 
@@ -125,10 +130,10 @@ def mine() -> ResponseReturnValue:
         refusals=refusals,
         message_for=message_for,
         is_too_late=f.is_too_late,
-        status_label=f.status_label,
+        status_label=display.status_label,
         time_range=f.time_range,
         expert_name=f.expert_name,
-        branch_label=f.branch_label,
+        branch_label=display.branch_label,
     )
 
 
@@ -203,29 +208,45 @@ def reschedule(consultation_id: int) -> ResponseReturnValue:
     consultation = _movable(consultation_id)
     if isinstance(consultation, Response):
         return consultation
-    c, now, policy = consultation, utcnow(), f.policy()
+    c = consultation
     day = f.parse_day(request.args.get("date"))
-    names = f.expert_names(db.session, c.domain, c.branch)
+    move = _Move(c, utcnow(), f.policy(), f.expert_names(db.session, c.domain, c.branch))
+    return move.date_page() if day is None else move.time_page(day)
 
-    def confirm_url(**args) -> str:
-        return url_for("booking.reschedule_confirm", consultation_id=c.id, **args)
 
-    context = {
-        "c": c,
-        "current_when": f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
-        "expert_name": f.expert_name,
-        "branch_label": f.branch_label,
-        "step_total": 3,
-    }
-    if day is None:
+@dataclass(frozen=True)
+class _Move:
+    """The two pages of moving a consultation: a new day, then a new time."""
+
+    c: Consultation
+    now: datetime
+    policy: BookingPolicy
+    names: dict[int, str]
+
+    def confirm_url(self, **args: object) -> str:
+        return url_for("booking.reschedule_confirm", consultation_id=self.c.id, **args)
+
+    def context(self) -> dict[str, object]:
+        c = self.c
+        return {
+            "c": c,
+            "current_when": f"{format_date(c.start_dt, 'full')}, "
+            f"{f.time_range(c.start_dt, c.end_dt)}",
+            "expert_name": f.expert_name,
+            "branch_label": display.branch_label,
+            "step_total": 3,
+        }
+
+    def date_page(self) -> str:
+        c = self.c
         window = f.day_window(
             db.session,
             domain=c.domain,
             branch=c.branch,
             expert=None,
             window_from=f.parse_day(request.args.get("from")),
-            now=now,
-            policy_=policy,
+            now=self.now,
+            policy_=self.policy,
             day_url=lambda d: url_for(
                 "booking.reschedule", consultation_id=c.id, date=d.isoformat()
             ),
@@ -238,8 +259,8 @@ def reschedule(consultation_id: int) -> ResponseReturnValue:
             domain=c.domain,
             branch=c.branch,
             expert=None,
-            names=names,
-            confirm_url=confirm_url(),
+            names=self.names,
+            confirm_url=self.confirm_url(),
         )
         return render_template(
             "booking/move_date.html",
@@ -247,40 +268,42 @@ def reschedule(consultation_id: int) -> ResponseReturnValue:
             picker=picker,
             steps=_move_steps("date", c.id, None),
             step_number=1,
-            **context,
+            **self.context(),
         )
-    slots = [
-        s
-        for s in f.listing(
+
+    def time_page(self, day: date_) -> ResponseReturnValue:
+        c = self.c
+        found = f.listing(
             db.session,
             domain=c.domain,
             branch=c.branch,
             start_date=day,
             end_date=day,
-            now=now,
-            policy_=policy,
+            now=self.now,
+            policy_=self.policy,
             exclude_consultation_id=c.id,
         )
-        if not (s.start == c.start_dt and s.expert_id == c.expert_id)
-    ]
-    if not slots:
-        flash(_("There are no free times on this day any more. Please choose another day."))
-        return redirect(url_for("booking.reschedule", consultation_id=c.id))
-    options = f.slot_options(
-        db.session,
-        slots,
-        branch=c.branch,
-        names=names,
-        url_for_slot=lambda s: confirm_url(expert=s.expert_id, start=f.start_arg(s.start)),
-    )
-    return render_template(
-        "booking/move_time.html",
-        slots=options,
-        day=f.day_label(day),
-        steps=_move_steps("time", c.id, day.isoformat()),
-        step_number=2,
-        **context,
-    )
+        slots = [s for s in found if not (s.start == c.start_dt and s.expert_id == c.expert_id)]
+        if not slots:
+            flash(_("There are no free times on this day any more. Please choose another day."))
+            return redirect(url_for("booking.reschedule", consultation_id=c.id))
+        options = f.slot_options(
+            db.session,
+            slots,
+            branch=c.branch,
+            names=self.names,
+            url_for_slot=lambda s: self.confirm_url(
+                expert=s.expert_id, start=f.start_arg(s.start)
+            ),
+        )
+        return render_template(
+            "booking/move_time.html",
+            slots=options,
+            day=f.day_label(day),
+            steps=_move_steps("time", c.id, day.isoformat()),
+            step_number=2,
+            **self.context(),
+        )
 
 
 @bp.route(
@@ -298,8 +321,8 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
     if start is None or expert_id is None:
         flash(_("Choose a day and a time."), "error")
         return redirect(url_for("booking.reschedule", consultation_id=c.id))
-    new_expert = db.session.get(User, expert_id)
-    if new_expert is None or not new_expert.is_expert:
+    new_expert = directory.get_expert(db.session, expert_id)
+    if new_expert is None:
         abort(404)
     form = MoveForm(data={"expert": expert_id, "start": f.start_arg(start)})
     alternatives: list[f.SlotOption] = []
@@ -322,17 +345,7 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             flash(message_for(error), "error")
             status = status_for(error)
             if isinstance(error, SlotTaken):
-                alternatives = f.slot_options(
-                    db.session,
-                    [s for s in error.next_slots if s.start != previous_start],
-                    branch=c.branch,
-                    url_for_slot=lambda s: url_for(
-                        "booking.reschedule_confirm",
-                        consultation_id=c.id,
-                        expert=s.expert_id,
-                        start=f.start_arg(s.start),
-                    ),
-                )
+                alternatives = _alternatives(c, error, previous_start)
         else:
             flash(_("The consultation has been moved to the new time."), "success")
             return redirect(url_for("booking.done", consultation_id=c.id))
@@ -342,14 +355,31 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             c=c,
             form=form,
             new_expert=f.expert_name(new_expert),
-            new_when=f"{format_date(start, 'full')}, {f.hhmm(start)}",
+            new_when=f"{format_date(start, 'full')}, {display.hhmm(start)}",
             current_when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
             expert_name=f.expert_name,
-            branch_label=f.branch_label,
+            branch_label=display.branch_label,
             alternatives=alternatives,
             steps=_move_steps("confirm", c.id, f.start_arg(start)[:10]),
             step_number=3,
             step_total=3,
         ),
         status,
+    )
+
+
+def _alternatives(
+    c: Consultation, taken: SlotTaken, previous_start: datetime
+) -> list[f.SlotOption]:
+    """The next free times offered when the chosen one was taken meanwhile."""
+    return f.slot_options(
+        db.session,
+        [s for s in taken.next_slots if s.start != previous_start],
+        branch=c.branch,
+        url_for_slot=lambda s: url_for(
+            "booking.reschedule_confirm",
+            consultation_id=c.id,
+            expert=s.expert_id,
+            start=f.start_arg(s.start),
+        ),
     )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -26,8 +25,17 @@ from ...domain.booking_rules import BookingPolicy, TooLateToCancel
 from ...domain.calendar import WARSAW, local_date
 from ...domain.errors import DomainError
 from ...domain.slots import Slot
-from ...models import Area, Branch, Consultation, ConsultationStatus, User
+from ...models import Area, Branch, Consultation, User
 from ...services import booking, directory, slots
+from .display import (
+    day_label,
+    expert_name,
+    parse_day,
+    parse_id,
+    parse_start,
+    start_arg,
+    time_range,
+)
 
 WINDOW_DAYS = 14  # days shown at once on the day step
 
@@ -69,78 +77,8 @@ ENDPOINTS = {
         "confirm": "staff.book_confirm",
     },
 }
-STATUS_LABELS = {
-    ConsultationStatus.BOOKED: _l("Booked"),
-    ConsultationStatus.CANCELLED: _l("Cancelled"),
-    ConsultationStatus.ATTENDED: _l("Attended"),
-    ConsultationStatus.NO_SHOW: _l("No-show"),
-}
-
-
 def policy() -> BookingPolicy:
     return booking.policy_from_config(current_app.config)
-
-
-# --- formatting -----------------------------------------------------------------------------
-
-
-def day_label(value: date | datetime) -> str:
-    """ "wtorek 3 marca" / "Tuesday 3 March" (a datetime is shown in Warsaw time)."""
-    return format_date(value, "EEEE d MMMM")
-
-
-def hhmm(value: datetime) -> str:
-    return format_time(value, "HH:mm")
-
-
-def time_range(start: datetime, end: datetime) -> str:
-    return f"{hhmm(start)}–{hhmm(end)}"
-
-
-def expert_name(user: User) -> str:
-    profile = user.expert_profile
-    return profile.display_name if profile is not None else user.full_name
-
-
-def branch_label(branch: Branch) -> str:
-    if branch.parent is not None:
-        return f"{branch.name} ({branch.parent.name})"
-    return branch.name
-
-
-def start_arg(start: datetime) -> str:
-    """A slot start for a URL: Warsaw time with its offset, to the minute."""
-    return start.astimezone(WARSAW).isoformat(timespec="minutes")
-
-
-def parse_start(raw: str | None) -> datetime | None:
-    try:
-        value = datetime.fromisoformat((raw or "").strip().replace(" ", "+"))
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
-
-
-def parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return None
-
-
-def parse_id(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
-
-
-def ics_url(consultation: Consultation) -> str:
-    """The calendar file of the JSON API."""
-    return url_for("api.consultation_ics", consultation_id=consultation.id)
-
-
-def status_label(status: str) -> str:
-    label = STATUS_LABELS.get(ConsultationStatus(status))
-    return str(label) if label is not None else status
 
 
 # --- flow -----------------------------------------------------------------------------------

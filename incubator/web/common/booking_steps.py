@@ -24,6 +24,7 @@ from ...models import Consultation
 from ...services import booking, clients, directory
 from ..auth.forms import choice as choice_
 from . import booking_flow as f
+from . import display
 from .booking_forms import ConfirmForm
 from .errors import message_for, status_for
 
@@ -47,7 +48,7 @@ def _render(
         step_total=len(flow.step_keys),
         choice=choice,
         locale=str(get_locale()),
-        branch_label=f.branch_label,
+        branch_label=display.branch_label,
         **context,
     )
 
@@ -212,7 +213,7 @@ def _summary(choice: f.Choice) -> dict[str, str]:
     return {
         "date": f.day_label(start),
         "full_date": format_date(start, "full"),
-        "time": f.hhmm(start),
+        "time": display.hhmm(start),
         "expert": f.expert_name(choice.expert),
     }
 

@@ -28,6 +28,7 @@ from ..auth.forms import choice
 from ..auth.views import client_ip
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
+from ..common import display
 from ..common.errors import message_for, status_for
 from . import bp
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
@@ -188,7 +189,7 @@ def printout(consultation_id: int) -> ResponseReturnValue:
         when_date=format_date(c.start_dt, "full"),
         when_time=f.time_range(c.start_dt, c.end_dt),
         expert_name=f.expert_name(c.expert),
-        status_label=f.status_label,
+        status_label=display.status_label,
         cancel_hours=int(f.policy().cancel_notice.total_seconds() // 3600),
         day_url=_day_url(c),
     )
@@ -256,7 +257,7 @@ def day() -> ResponseReturnValue:
         can_cancel={
             c.id: f.change_refusal(c, user, now, f.policy()) is None for c in consultations
         },
-        status_label=f.status_label,
+        status_label=display.status_label,
         time_range=f.time_range,
         expert_name=f.expert_name,
     )
