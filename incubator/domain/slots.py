@@ -28,12 +28,26 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from itertools import accumulate
 
 from .calendar import SUNDAY, WARSAW, daterange, is_closed_day
+from .slot_checks import (
+    RuleOverlapError,
+    check_exception,
+    check_rule,
+    validate_exceptions,
+    validate_rules,
+)
+from .slot_types import (
+    WEEKDAY_NAMES,
+    AvailabilityException,
+    ExceptionKind,
+    Interval,
+    Rule,
+    Slot,
+)
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -48,222 +62,8 @@ __all__ = [
     "validate_rules",
 ]
 
-WEEKDAY_NAMES: tuple[str, ...] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
-
 _DAY_SECONDS = 86_400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-# --------------------------------------------------------------------------- data types
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Weekly availability of one expert at one branch (local Europe/Warsaw wall-clock)."""
-
-    expert_id: int
-    branch_id: int
-    weekday: int  # 0 = Monday ... 6 = Sunday (like date.weekday())
-    start: time
-    end: time
-    length_min: int = 60  # consultation length
-    buffer_min: int = 0  # free time after each consultation
-    valid_from: date | None = None  # inclusive
-    valid_to: date | None = None  # inclusive
-
-    def covers(self, d: date) -> bool:
-        """True if the rule's validity period includes local date ``d`` (weekday not checked)."""
-        return (self.valid_from is None or self.valid_from <= d) and (
-            self.valid_to is None or d <= self.valid_to
-        )
-
-
-class ExceptionKind(StrEnum):
-    OFF = "off"  # leave, sick day: removes availability
-    EXTRA = "extra"  # extra hours at a branch
-
-
-@dataclass(frozen=True)
-class AvailabilityException:
-    """One-off change of an expert's availability on the dates ``start_date..end_date``.
-
-    ``OFF`` without times blocks whole days; with times it blocks ``[start_time, end_time)`` on
-    each of the dates. ``branch_id=None`` on ``OFF`` means every branch. ``EXTRA`` needs a
-    branch and both times and adds slots laid out exactly like a :class:`Rule`.
-    """
-
-    expert_id: int
-    kind: ExceptionKind
-    start_date: date  # inclusive
-    end_date: date  # inclusive
-    branch_id: int | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    length_min: int = 60
-    buffer_min: int = 0
-
-    @property
-    def whole_day(self) -> bool:
-        return self.start_time is None and self.end_time is None
-
-
-@dataclass(frozen=True, order=True)
-class Interval:
-    """Half-open ``[start, end)`` between two aware datetimes (any tz, compared as instants)."""
-
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True, order=True)
-class Slot:
-    """A bookable consultation. ``start`` is an aware Europe/Warsaw datetime."""
-
-    start: datetime
-    end: datetime  # start + length (elapsed time)
-    expert_id: int
-    branch_id: int
-    buffer_min: int = field(default=0, compare=False)
-
-    def occupied(self) -> Interval:
-        """The interval this slot blocks once booked: the consultation plus its buffer.
-
-        This is exactly what should be passed back to :func:`free_slots` as ``busy``.
-        """
-        until = (self.end.astimezone(UTC) + timedelta(minutes=self.buffer_min)).astimezone(WARSAW)
-        return Interval(self.start, until)
-
-
-class RuleOverlapError(ValueError):
-    """Two rules of the same expert overlap in time on the same weekday.
-
-    ``first``/``second`` carry the offending rules so the web layer can build a translated
-    message; ``str(error)`` is an English message naming weekday, times and both branches.
-    """
-
-    def __init__(self, message: str, first: Rule | None = None, second: Rule | None = None):
-        super().__init__(message)
-        self.first = first
-        self.second = second
-
-    @classmethod
-    def between(cls, first: Rule, second: Rule) -> RuleOverlapError:
-        def describe(r: Rule) -> str:
-            validity = ""
-            if r.valid_from is not None or r.valid_to is not None:
-                lo = r.valid_from.isoformat() if r.valid_from else "…"
-                hi = r.valid_to.isoformat() if r.valid_to else "…"
-                validity = f", valid {lo}–{hi}"
-            return f"{_hhmm(r.start)}–{_hhmm(r.end)} at branch {r.branch_id}{validity}"
-
-        message = (
-            f"Expert {first.expert_id}: availability on {WEEKDAY_NAMES[first.weekday]} "
-            f"{describe(first)} overlaps {describe(second)}"
-        )
-        return cls(message, first, second)
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _hhmm(t: time) -> str:
-    return t.strftime("%H:%M") if not t.second else t.strftime("%H:%M:%S")
-
-
-def _check_local_time(t: time, what: str) -> None:
-    if t.tzinfo is not None:
-        raise ValueError(f"{what} must be a naive local (Europe/Warsaw) time, got {t!r}")
-    if t.microsecond:
-        raise ValueError(f"{what} must not have sub-second precision, got {t!r}")
-
-
-def _check_layout(length_min: int, buffer_min: int, what: str) -> None:
-    if length_min <= 0:
-        raise ValueError(f"{what}: length_min must be positive, got {length_min}")
-    if buffer_min < 0:
-        raise ValueError(f"{what}: buffer_min must not be negative, got {buffer_min}")
-
-
-def _check_rule(rule: Rule) -> None:
-    what = f"rule of expert {rule.expert_id} at branch {rule.branch_id}"
-    if not 0 <= rule.weekday <= 6:
-        raise ValueError(f"{what}: weekday must be 0..6, got {rule.weekday}")
-    _check_local_time(rule.start, f"{what}: start")
-    _check_local_time(rule.end, f"{what}: end")
-    if rule.end <= rule.start:
-        raise ValueError(f"{what}: end {_hhmm(rule.end)} must be after start {_hhmm(rule.start)}")
-    _check_layout(rule.length_min, rule.buffer_min, what)
-    if rule.valid_from is not None and rule.valid_to is not None:
-        if rule.valid_to < rule.valid_from:
-            raise ValueError(
-                f"{what}: valid_to {rule.valid_to} is before valid_from {rule.valid_from}"
-            )
-
-
-def _check_exception(exc: AvailabilityException) -> None:
-    what = f"{exc.kind} exception of expert {exc.expert_id}"
-    if exc.kind not in (ExceptionKind.OFF, ExceptionKind.EXTRA):
-        raise ValueError(f"{what}: unknown kind {exc.kind!r}")
-    if exc.end_date < exc.start_date:
-        raise ValueError(f"{what}: end_date {exc.end_date} is before start_date {exc.start_date}")
-    if (exc.start_time is None) != (exc.end_time is None):
-        raise ValueError(f"{what}: give both start_time and end_time, or neither")
-    if exc.start_time is not None and exc.end_time is not None:
-        _check_local_time(exc.start_time, f"{what}: start_time")
-        _check_local_time(exc.end_time, f"{what}: end_time")
-        if exc.end_time <= exc.start_time:
-            raise ValueError(f"{what}: end_time must be after start_time")
-    if exc.kind is ExceptionKind.EXTRA:
-        if exc.branch_id is None:
-            raise ValueError(f"{what}: EXTRA needs a branch_id")
-        if exc.start_time is None:
-            raise ValueError(f"{what}: EXTRA needs start_time and end_time")
-        _check_layout(exc.length_min, exc.buffer_min, what)
-
-
-def _periods_overlap(a: Rule, b: Rule) -> bool:
-    """Do the (inclusive, possibly open-ended) validity periods of two rules intersect?"""
-    lo_a, hi_a = a.valid_from or date.min, a.valid_to or date.max
-    lo_b, hi_b = b.valid_from or date.min, b.valid_to or date.max
-    return lo_a <= hi_b and lo_b <= hi_a
-
-
-def validate_rules(rules: Iterable[Rule]) -> None:
-    """Raise if the rules are malformed or two rules of one expert overlap.
-
-    Two rules of the same expert clash when they are on the same weekday, their ``[start, end)``
-    windows overlap (touching is fine) and their validity periods intersect -- regardless of the
-    branch, since a person cannot be in two branches at once (:class:`RuleOverlapError`).
-    Malformed rules (end <= start, length_min <= 0, buffer_min < 0, weekday outside 0..6,
-    valid_to < valid_from) raise a plain :class:`ValueError`.
-    """
-    groups: dict[tuple[int, int], list[Rule]] = defaultdict(list)
-    for rule in rules:
-        _check_rule(rule)
-        groups[(rule.expert_id, rule.weekday)].append(rule)
-    for group in groups.values():
-        group.sort(key=lambda r: (r.start, r.end, r.branch_id))
-        # A handful of rules per expert and weekday: pairwise is simplest and plenty fast.
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if b.start >= a.end:
-                    break  # sorted by start: no later rule can overlap ``a`` either
-                if _periods_overlap(a, b):
-                    raise RuleOverlapError.between(a, b)
-
-
-def validate_exceptions(exceptions: Iterable[AvailabilityException]) -> None:
-    """Raise :class:`ValueError` for a malformed exception (see :class:`AvailabilityException`)."""
-    for exc in exceptions:
-        _check_exception(exc)
 
 
 # --------------------------------------------------------------------------- time helpers
@@ -457,7 +257,7 @@ def _rules_by_weekday(
     by_weekday: dict[int, list[tuple[int, Rule]]] = defaultdict(list)
     priority = 0
     for rule in rules:
-        _check_rule(rule)
+        check_rule(rule)
         if wanted(rule.expert_id, rule.branch_id) and rule.weekday != SUNDAY:
             by_weekday[rule.weekday].append((priority, rule))
         priority += 1
@@ -483,7 +283,7 @@ class _Exceptions:
     ) -> _Exceptions:
         found = cls(defaultdict(list), defaultdict(set), defaultdict(list))
         for exc in exceptions:
-            _check_exception(exc)
+            check_exception(exc)
             if not wanted(exc.expert_id, exc.branch_id):
                 continue
             for d in daterange(max(lo, exc.start_date), min(hi, exc.end_date)):
