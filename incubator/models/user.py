@@ -92,6 +92,12 @@ class User(UserMixin, db.Model):
         return self.role in (Role.EXPERT, Role.MANAGER)
 
     @property
+    def public_name(self) -> str:
+        """The name clients see: an expert's with their professional title (``mec. Anna Nowak``)."""
+        profile = self.expert_profile
+        return profile.display_name if profile is not None else self.full_name
+
+    @property
     def can_log_in(self) -> bool:
         return self.active and self.email is not None and self.password_hash is not None
 

@@ -52,8 +52,7 @@ def domain(item: Area, locale: str) -> JSON:
 
 def expert_name(user: User) -> str:
     """The name with the professional title (``mec. Anna Nowak``), as clients see it."""
-    profile = user.expert_profile
-    return profile.display_name if profile is not None else user.full_name
+    return user.public_name
 
 
 def expert(user: User) -> JSON:

@@ -19,6 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...domain.slots import Slot
+from ...exports.calendar_entry import calendar_bytes
 from ...extensions import db, limiter
 from ...services import accounts, booking, directory
 from ...services.consultations import get_visible, list_consultations
@@ -32,7 +33,6 @@ from ..auth.views import (
 )
 from ..common.errors import message_for, status_for
 from . import bp, inputs, serializers
-from .calendar import calendar_bytes
 from .openapi import openapi_document
 from .responses import actor, json_error, login_required, register_error_handlers
 
@@ -201,7 +201,7 @@ def consultation_get(consultation_id: int) -> Response:
 def consultation_ics(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, actor())
     return Response(
-        calendar_bytes(consultation, now=utcnow()),
+        calendar_bytes(consultation, locale=_locale(), now=utcnow()),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": f'attachment; filename="konsultacja-{consultation.id}.ics"',

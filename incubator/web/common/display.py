@@ -41,8 +41,7 @@ def time_range(start: datetime, end: datetime) -> str:
 
 
 def expert_name(user: User) -> str:
-    profile = user.expert_profile
-    return profile.display_name if profile is not None else user.full_name
+    return user.public_name
 
 
 def branch_label(branch: Branch) -> str:
