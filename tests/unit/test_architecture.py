@@ -1,23 +1,51 @@
-"""Layering rules from docs/architecture.md, checked on the source text."""
+"""The layer rules of docs/architecture.md, checked on the source text of every module.
+
+Every import is read — absolute, relative (resolved against the module's package, so
+``from ..models import X`` inside ``domain/`` is seen as ``incubator.models``) and those inside
+functions or ``TYPE_CHECKING`` blocks. A new violation fails here.
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "incubator"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "incubator"
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
+BLUEPRINTS = sorted(p.name for p in (PACKAGE / "web").iterdir() if (p / "__init__.py").exists())
 
 
-def _imports(path: Path) -> set[str]:
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _package_of(path: Path) -> str:
+    name = _module_name(path)
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module or name the file imports, as absolute dotted names."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _package_of(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
@@ -27,28 +55,145 @@ def _modules(folder: str) -> list[Path]:
     return sorted((PACKAGE / folder).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", _modules("domain"), ids=lambda p: p.name)
-def test_domain_imports_no_framework(path: Path) -> None:
-    forbidden = ("flask", "flask_login", "flask_sqlalchemy", "sqlalchemy", "werkzeug")
-    bad = {name for name in _imports(path) if name.split(".")[0] in forbidden}
-    assert not bad, f"{path.name} imports {sorted(bad)}"
+def _top(name: str) -> str:
+    return name.split(".")[0]
 
 
-@pytest.mark.parametrize("path", _modules("domain"), ids=lambda p: p.name)
-def test_domain_never_reads_the_clock(path: Path) -> None:
+def _under(name: str, *packages: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def _ids(path: Path) -> str:
+    return str(path.relative_to(PACKAGE))
+
+
+# --- the resolver itself ----------------------------------------------------------------------
+
+
+def test_relative_imports_are_resolved(tmp_path: Path) -> None:
+    fake = PACKAGE / "domain" / "slots.py"
+    names = imports_of(fake)
+    assert "incubator.domain.calendar" in names  # `from .calendar import ...`
+    sample = ROOT / "incubator" / "domain" / "_sample_for_test.py"
+    try:
+        sample.write_text("from ..models import User\nfrom . import errors\n", encoding="utf-8")
+        found = imports_of(sample)
+    finally:
+        sample.unlink()
+    assert {"incubator.models", "incubator.models.User", "incubator.domain.errors"} <= found
+
+
+def test_there_are_modules_in_every_layer() -> None:
+    # Guards the parametrised tests below against silently testing nothing.
+    for folder in ("domain", "models", "services", "web", "exports"):
+        assert len(_modules(folder)) >= 2, folder
+    assert {"api", "auth", "booking", "common", "staff"} <= set(BLUEPRINTS)
+
+
+# --- domain: plain Python ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", _modules("domain"), ids=_ids)
+def test_domain_imports_only_the_standard_library_and_itself(path: Path) -> None:
+    bad = {
+        name
+        for name in imports_of(path)
+        if _top(name) not in STDLIB and not _under(name, "incubator.domain")
+    }
+    assert not bad, f"{_ids(path)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", _modules("domain") + _modules("services"), ids=_ids)
+def test_domain_and_services_never_read_the_clock(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     for call in ("datetime.now(", "date.today(", "datetime.utcnow(", "time.time("):
-        assert call not in source, f"{path.name} calls {call}: take `now` as a parameter"
+        assert call not in source, f"{_ids(path)} calls {call}: take `now` as a parameter"
 
 
-@pytest.mark.parametrize("path", _modules("services"), ids=lambda p: p.name)
-def test_services_read_no_request_state(path: Path) -> None:
-    forbidden = {"flask.request", "flask.session", "flask_login.current_user", "flask.g"}
-    bad = _imports(path) & forbidden
-    assert not bad, f"{path.name} imports {sorted(bad)}: pass user and now in"
+# --- models: tables over domain states ----------------------------------------------------------
+
+# Flask-Login's user protocol and Werkzeug's password hashing are what a User row is.
+MODEL_EXCEPTIONS = {"flask_login", "flask_login.UserMixin", "werkzeug.security"}
 
 
-def test_there_are_domain_and_service_modules() -> None:
-    # Guards the parametrised tests above against silently testing nothing.
-    assert len(_modules("domain")) >= 2
-    assert len(_modules("services")) >= 2
+@pytest.mark.parametrize("path", _modules("models"), ids=_ids)
+def test_models_import_only_domain_extensions_and_column_types(path: Path) -> None:
+    bad = {
+        name
+        for name in imports_of(path) - MODEL_EXCEPTIONS
+        if _top(name) not in STDLIB
+        and not _under(
+            name, "sqlalchemy", "incubator.domain", "incubator.extensions", "incubator.models"
+        )
+    }
+    assert not bad, f"{_ids(path)} imports {sorted(bad)}"
+
+
+# --- services and exports: no request ---------------------------------------------------------
+
+REQUEST_STATE = ("flask.request", "flask.session", "flask.g", "flask.current_app", "flask_login")
+
+
+@pytest.mark.parametrize("path", _modules("services"), ids=_ids)
+def test_services_read_no_request_state_and_know_no_pages(path: Path) -> None:
+    bad = {name for name in imports_of(path) if _under(name, *REQUEST_STATE, "incubator.web")}
+    assert not bad, f"{_ids(path)} imports {sorted(bad)}: pass user, now and settings in"
+
+
+@pytest.mark.parametrize("path", _modules("exports"), ids=_ids)
+def test_exports_build_bytes_without_a_request(path: Path) -> None:
+    bad = {name for name in imports_of(path) if _under(name, *REQUEST_STATE, "incubator.web")}
+    assert not bad, f"{_ids(path)} imports {sorted(bad)}"
+
+
+# --- web: thin views, blueprints that stand alone -----------------------------------------------
+
+
+@pytest.mark.parametrize("path", _modules("web"), ids=_ids)
+def test_blueprints_import_no_other_blueprint(path: Path) -> None:
+    own = path.relative_to(PACKAGE / "web").parts[0]
+    others = [f"incubator.web.{bp}" for bp in BLUEPRINTS if bp not in (own, "common")]
+    if own == "common":  # what blueprints share depends on no blueprint
+        others = [f"incubator.web.{bp}" for bp in BLUEPRINTS if bp != "common"]
+    bad = {name for name in imports_of(path) if _under(name, *others)}
+    assert not bad, f"{_ids(path)} imports {sorted(bad)}: share it through web/common"
+
+
+@pytest.mark.parametrize("path", _modules("web"), ids=_ids)
+def test_web_neither_queries_nor_commits(path: Path) -> None:
+    """Views pass the session to services; they never build queries or call its methods."""
+    assert not {name for name in imports_of(path) if _under(name, "sqlalchemy")}, _ids(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "session"
+        and isinstance(node.func.value.value, ast.Name)
+        and node.func.value.value.id == "db"
+    ]
+    assert not calls, f"{_ids(path)} calls db.session methods on lines {calls}"
+
+
+@pytest.mark.parametrize("path", _modules("web"), ids=_ids)
+def test_no_hard_coded_api_paths(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    literals = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and node.value.startswith("/api/")
+    ]
+    allowed = {"/api/v1"} if path.name == "__init__.py" and path.parent.name == "web" else set()
+    assert set(literals) <= allowed, f"{_ids(path)}: {literals}; use url_for"
