@@ -65,78 +65,40 @@ class FoundingRequirement:
         )
 
 
-_COOPERATIVES_ACT = "ustawa z 27.04.2006 o spółdzielniach socjalnych, art. 4"
-_ASSOCIATIONS_ACT = "ustawa z 7.04.1989 Prawo o stowarzyszeniach"
+_COOPERATIVES = "ustawa z 27.04.2006 o spółdzielniach socjalnych, art. 4"
+_ASSOCIATIONS = "ustawa z 7.04.1989 Prawo o stowarzyszeniach"
+_COOP, _ASSOC = LegalForm.SOCIAL_COOPERATIVE, LegalForm.ASSOCIATION
+_ORDINARY, _FOUNDATION = LegalForm.ORDINARY_ASSOCIATION, LegalForm.FOUNDATION
 
+_R = FoundingRequirement
+
+# fmt: off
+# Columns: legal form, valid from, valid to (both inclusive), natural persons that suffice,
+# legal persons that suffice (None: legal persons cannot found), source.
 FOUNDING_REQUIREMENTS: tuple[FoundingRequirement, ...] = (
-    # Spółdzielnia socjalna. Until 15.07.2009 only natural persons, all from the at-risk groups
-    # (the at-risk share is not checked here: it needs members' categories, not counts).
-    FoundingRequirement(
-        LegalForm.SOCIAL_COOPERATIVE,
-        None,
-        date(2009, 7, 15),
-        min_natural=5,
-        min_legal=None,
-        source=f"{_COOPERATIVES_ACT} (original text)",
-    ),
+    # Spółdzielnia socjalna. Until 15.07.2009 natural persons only, all from the at-risk groups
+    # (the at-risk share is not checked here: it needs the members' categories, not counts).
+    _R(_COOP, None, date(2009, 7, 15), 5, None, f"{_COOPERATIVES} (original text)"),
     # From 16.07.2009 also at least two legal persons (NGOs, local government units - JST,
-    # church legal persons): amendment of 7.05.2009, Dz.U. 2009 nr 91 poz. 742.
-    FoundingRequirement(
-        LegalForm.SOCIAL_COOPERATIVE,
-        date(2009, 7, 16),
-        date(2018, 3, 30),
-        min_natural=5,
-        min_legal=2,
-        source=f"{_COOPERATIVES_ACT}, as amended by Dz.U. 2009 nr 91 poz. 742",
-    ),
+    # church legal persons): act of 7.05.2009, Dz.U. 2009 nr 91 poz. 742.
+    _R(_COOP, date(2009, 7, 16), date(2018, 3, 30), 5, 2,
+       f"{_COOPERATIVES}, as amended by Dz.U. 2009 nr 91 poz. 742"),
     # From 31.03.2018 three natural persons suffice (two more at-risk persons must be admitted
     # and employed within 12 months of the KRS entry): Dz.U. 2017 poz. 2494.
-    FoundingRequirement(
-        LegalForm.SOCIAL_COOPERATIVE,
-        date(2018, 3, 31),
-        None,
-        min_natural=3,
-        min_legal=2,
-        source=f"{_COOPERATIVES_ACT}, as amended by Dz.U. 2017 poz. 2494",
-    ),
+    _R(_COOP, date(2018, 3, 31), None, 3, 2,
+       f"{_COOPERATIVES}, as amended by Dz.U. 2017 poz. 2494"),
     # Stowarzyszenie rejestrowe: natural persons only (a legal person can only be a supporting
     # member); 15 founders until 19.05.2016, 7 from 20.05.2016 (act of 25.09.2015, Dz.U. 2015
     # poz. 1923).
-    FoundingRequirement(
-        LegalForm.ASSOCIATION,
-        None,
-        date(2016, 5, 19),
-        min_natural=15,
-        min_legal=None,
-        source=f"{_ASSOCIATIONS_ACT}, art. 9 (original text)",
-    ),
-    FoundingRequirement(
-        LegalForm.ASSOCIATION,
-        date(2016, 5, 20),
-        None,
-        min_natural=7,
-        min_legal=None,
-        source=f"{_ASSOCIATIONS_ACT}, art. 9, as amended by Dz.U. 2015 poz. 1923",
-    ),
+    _R(_ASSOC, None, date(2016, 5, 19), 15, None, f"{_ASSOCIATIONS}, art. 9 (original text)"),
+    _R(_ASSOC, date(2016, 5, 20), None, 7, None,
+       f"{_ASSOCIATIONS}, art. 9, as amended by Dz.U. 2015 poz. 1923"),
     # Stowarzyszenie zwykłe: at least 3 natural persons; legal persons cannot be members.
-    FoundingRequirement(
-        LegalForm.ORDINARY_ASSOCIATION,
-        None,
-        None,
-        min_natural=3,
-        min_legal=None,
-        source=f"{_ASSOCIATIONS_ACT}, art. 40",
-    ),
+    _R(_ORDINARY, None, None, 3, None, f"{_ASSOCIATIONS}, art. 40"),
     # Fundacja: at least one founder, natural or legal person, any citizenship.
-    FoundingRequirement(
-        LegalForm.FOUNDATION,
-        None,
-        None,
-        min_natural=1,
-        min_legal=1,
-        source="ustawa z 6.04.1984 o fundacjach, art. 2",
-    ),
+    _R(_FOUNDATION, None, None, 1, 1, "ustawa z 6.04.1984 o fundacjach, art. 2"),
 )
+# fmt: on
 
 _FORM_NAMES = {
     LegalForm.SOCIAL_COOPERATIVE: "a social cooperative",
