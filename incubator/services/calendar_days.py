@@ -16,7 +16,10 @@ def _year(year: int) -> frozenset[date]:
 
 
 def polish_holidays(start: date, end: date) -> frozenset[date]:
-    """Public holidays between `start` and `end` inclusive (Sundays: `domain.calendar.is_closed_day`)."""
+    """Public holidays between `start` and `end` inclusive.
+
+    Sundays are not listed: `incubator.domain.calendar.is_closed_day` adds them.
+    """
     days: set[date] = set()
     for year in range(start.year, end.year + 1):
         days |= _year(year)
