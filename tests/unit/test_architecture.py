@@ -48,7 +48,22 @@ def test_services_read_no_request_state(path: Path) -> None:
     assert not bad, f"{path.name} imports {sorted(bad)}: pass user and now in"
 
 
+@pytest.mark.parametrize("path", _modules("demo"), ids=lambda p: p.name)
+def test_demo_reads_no_request_state_and_no_web_layer(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bad = {
+        "." * node.level + (node.module or "")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.level >= 2 and (node.module or "").split(".")[0] == "web")
+    }
+    bad |= {n for n in _imports(path) if n.split(".")[0] in ("flask", "flask_login")}
+    bad |= {n for n in _imports(path) if n.startswith("incubator.web")}
+    assert not bad, f"{path.name} imports {sorted(bad)}: the demo package sits below the web layer"
+
+
 def test_there_are_domain_and_service_modules() -> None:
     # Guards the parametrised tests above against silently testing nothing.
     assert len(_modules("domain")) >= 2
     assert len(_modules("services")) >= 2
+    assert len(_modules("demo")) >= 2
