@@ -434,6 +434,15 @@ BAD_FILES = [
         id="association-too-few-founders",
     ),
     pytest.param(
+        "demo/founding_groups.json",
+        lambda data: data[0].update(
+            natural_person_founders=0,
+            legal_person_founders=[{"name": "Gmina Klucze"}, {"name": "Stowarzyszenie A"}],
+        ),
+        "a social cooperative founded on 2008-11-20 cannot have legal persons as founders",
+        id="cooperative-legal-founders-before-16.07.2009",
+    ),
+    pytest.param(
         "demo/accounts.json",
         lambda data: data[2]["profile"].update(labour_status="retired"),
         "'labour_status' 'retired' is not one of",
