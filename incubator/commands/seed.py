@@ -1,7 +1,7 @@
 """`incubator seed`, `incubator seed-demo`, `incubator demo`.
 
 Errors end as one line on stderr and a non-zero exit (:class:`click.ClickException`), never a
-traceback: a bad seed file names itself (:class:`~incubator.services.seeding.SeedError`), a
+traceback: a bad seed file names itself (:class:`~incubator.demo.SeedError`), a
 database problem says what to run.
 """
 
@@ -18,9 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..clock import utcnow
-from ..extensions import db
-from ..models import User
-from ..services.seeding import (
+from ..demo import (
     DEFAULT_SEED_DIR,
     DemoSummary,
     SeedError,
@@ -29,6 +27,8 @@ from ..services.seeding import (
     load_demo_data,
     load_reference_data,
 )
+from ..extensions import db
+from ..models import User
 
 seed_dir_option = click.option(
     "--seed-dir",

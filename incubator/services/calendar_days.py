@@ -18,7 +18,8 @@ def _year(year: int) -> frozenset[date]:
 def polish_holidays(start: date, end: date) -> frozenset[date]:
     """Public holidays between `start` and `end` inclusive.
 
-    Sundays are not here: `domain.calendar.is_closed_day` adds them."""
+    Sundays are not listed: `incubator.domain.calendar.is_closed_day` adds them.
+    """
     days: set[date] = set()
     for year in range(start.year, end.year + 1):
         days |= _year(year)

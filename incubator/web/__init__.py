@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .availability import bp as availability_bp
     from .booking import bp as booking_bp
+    from .common.urls import API_ROOT
     from .errors import register_error_handlers
     from .main import bp as main_bp
     from .staff import bp as staff_bp
@@ -23,6 +24,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(staff_bp, url_prefix="/personel")
     app.register_blueprint(availability_bp, url_prefix="/personel/godziny")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_bp, url_prefix=f"{API_ROOT}/v1")
     register_error_handlers(app)
     register_template_helpers(app)

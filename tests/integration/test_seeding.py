@@ -15,7 +15,15 @@ import pytest
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from incubator.domain.calendar import WARSAW
+from incubator.demo import (
+    DEFAULT_SEED_DIR,
+    SeedError,
+    demo_data_present,
+    load_demo_data,
+    load_reference_data,
+)
+from incubator.demo.context import PERIOD_END, PERIOD_START
+from incubator.domain.calendar import WARSAW, local_midnight
 from incubator.models import (
     Area,
     AvailabilityRule,
@@ -30,14 +38,6 @@ from incubator.models import (
     User,
 )
 from incubator.models.user import expert_branches, expert_domains
-from incubator.services.demo_data import PERIOD_END, PERIOD_START, local_midnight
-from incubator.services.seeding import (
-    DEFAULT_SEED_DIR,
-    SeedError,
-    demo_data_present,
-    load_demo_data,
-    load_reference_data,
-)
 from tests.conftest import _empty_all_tables
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -432,6 +432,15 @@ BAD_FILES = [
         lambda data: data[3].update(natural_person_founders=14),
         "needs at least 15 natural person founders",
         id="association-too-few-founders",
+    ),
+    pytest.param(
+        "demo/founding_groups.json",
+        lambda data: data[0].update(
+            natural_person_founders=0,
+            legal_person_founders=[{"name": "Gmina Klucze"}, {"name": "Stowarzyszenie A"}],
+        ),
+        "a social cooperative founded on 2008-11-20 cannot have legal persons as founders",
+        id="cooperative-legal-founders-before-16.07.2009",
     ),
     pytest.param(
         "demo/accounts.json",

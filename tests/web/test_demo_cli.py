@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from incubator.demo import DEFAULT_SEED_DIR
 from incubator.models import Area, Branch, Consultation, FoundingGroup, User
-from incubator.services.seeding import DEFAULT_SEED_DIR
 from tests.conftest import login
 from tests.factories import create_client
 

@@ -24,7 +24,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return openapi_document()
+    return openapi_document(server_url="/api/v1")
 
 
 def _openapi_path(rule: str) -> str:

@@ -587,7 +587,7 @@ def _paths() -> dict[str, Schema]:
     }
 
 
-def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
+def openapi_document(server_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

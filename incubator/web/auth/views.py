@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ... import demo
 from ...clock import utcnow
 from ...extensions import db, limiter
 from ...models import User
-from ...services import accounts, mail, seeding
+from ...services import accounts, mail
 from ..common.errors import message_for, password_problem_messages
 from ..main.views import safe_next
 from . import bp
@@ -152,7 +153,7 @@ def login():
             flash(_("You are logged in. Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(next_url or url_for("main.index"))
     # In demo mode the logins come from the same file the demo data is loaded from.
-    demo_accounts = seeding.demo_accounts() if current_app.config.get("DEMO") else []
+    demo_accounts = demo.demo_accounts() if current_app.config.get("DEMO") else []
     return render_template(
         "auth/login.html", form=form, next_url=next_url, demo_accounts=demo_accounts
     )

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..common.urls import API_ROOT
+
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +30,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(API_ROOT + "/")
 
 
 def render_error(code: int, message: str | None = None, error_code: str | None = None):
