@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import date, time, timedelta
 
 from incubator.extensions import db
-from incubator.models import Area, Branch, ClientProfile, ExpertProfile, Role, User
+from incubator.models import (
+    Area,
+    AvailabilityException,
+    AvailabilityRule,
+    Branch,
+    ClientProfile,
+    Consultation,
+    ConsultationAttendee,
+    ExpertProfile,
+    FoundingGroup,
+    FoundingGroupMember,
+    Role,
+    User,
+)
+from tests.helpers import NOW
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def create_branch(**params) -> Branch:
@@ -69,12 +82,8 @@ def create_expert(*, domains=(), branches=(), title: str = "", **params) -> User
     return user
 
 
-def create_rule(expert: User, branch: Branch, **params):
+def create_rule(expert: User, branch: Branch, **params) -> AvailabilityRule:
     """A weekly availability rule; default Monday 09:00–12:00, 60-minute consultations."""
-    from datetime import time
-
-    from incubator.models import AvailabilityRule
-
     params.setdefault("weekday", 0)
     params.setdefault("start_time", time(9))
     params.setdefault("end_time", time(12))
@@ -83,3 +92,53 @@ def create_rule(expert: User, branch: Branch, **params):
     db.session.add(rule)
     db.session.commit()
     return rule
+
+
+def create_exception(expert: User, **params) -> AvailabilityException:
+    """A day off (default: one whole day, every office) or, with ``kind="extra"``, extra hours."""
+    params.setdefault("kind", "off")
+    params.setdefault("start_date", date(2026, 11, 25))
+    params.setdefault("end_date", params["start_date"])
+    if params["kind"] == "extra":
+        params.setdefault("start_time", time(9))
+        params.setdefault("end_time", time(12))
+    exception = AvailabilityException(expert_id=expert.id, **params)
+    db.session.add(exception)
+    db.session.commit()
+    return exception
+
+
+def create_consultation(
+    *, expert: User, client: User, branch: Branch, area: Area, attendees=(), **params
+) -> Consultation:
+    """A consultation written directly, bypassing the booking rules (past, too soon, ...).
+
+    Default: an hour from `start_dt` (default NOW + 2 days), booked by the client, who attends
+    with `attendees`.
+    """
+    params.setdefault("start_dt", NOW + timedelta(days=2))
+    params.setdefault("end_dt", params["start_dt"] + timedelta(hours=1))
+    params.setdefault("created_by_id", client.id)
+    params.setdefault("created_at_dt", NOW)
+    params.setdefault("updated_at_dt", params["created_at_dt"])
+    consultation = Consultation(
+        expert_id=expert.id, client_id=client.id, branch_id=branch.id, domain_id=area.id, **params
+    )
+    people = dict.fromkeys([client.id, *(a.id for a in attendees)])
+    consultation.attendees = [ConsultationAttendee(user_id=i) for i in people]
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def create_group(*, members=(), **params) -> FoundingGroup:
+    """A founding group (default: a social cooperative formed at NOW) with current members."""
+    n = next(_counter)
+    params.setdefault("name", f"Spółdzielnia Socjalna „Grupa {n}”")
+    params.setdefault("legal_form", "social_cooperative")
+    params.setdefault("created_at_dt", NOW)
+    group = FoundingGroup(**params)
+    group.members = [FoundingGroupMember(user_id=m.id) for m in members]
+    db.session.add(group)
+    db.session.commit()
+    return group

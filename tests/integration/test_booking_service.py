@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -10,16 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from incubator.domain import booking_rules as rules
 from incubator.domain import errors
-from incubator.domain.booking_rules import BookingPolicy
-from incubator.domain.calendar import WARSAW
 from incubator.models import (
     AuditEvent,
-    AvailabilityException,
     Consultation,
     ConsultationAttendee,
     ConsultationStatus,
-    FoundingGroup,
-    FoundingGroupMember,
 )
 from incubator.services import booking
 from incubator.services import slots as slot_service
@@ -28,18 +23,13 @@ from tests.factories import (
     create_branch,
     create_client,
     create_domain,
+    create_exception,
     create_expert,
+    create_group,
     create_manager,
     create_rule,
 )
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Warsaw
-POLICY = BookingPolicy()
-WED = date(2026, 11, 25)
-
-
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=WARSAW)
+from tests.helpers import NOW, POLICY, WED, local
 
 
 @pytest.fixture()
@@ -183,12 +173,7 @@ def test_bad_starts_are_refused_and_write_nothing(db, world, start, error) -> No
 
 
 def test_day_off_removes_the_slot(db, world) -> None:
-    db.session.add(
-        AvailabilityException(
-            expert_id=world["nowak"].id, kind="off", start_date=WED, end_date=WED, reason="urlop"
-        )
-    )
-    db.session.commit()
+    create_exception(world["nowak"], start_date=WED, reason="urlop")
     with pytest.raises(rules.OutsideAvailability):
         booking.book(
             db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
@@ -292,15 +277,9 @@ def test_staff_must_name_the_client(db, world) -> None:
 
 def test_group_consultation_records_every_attendee(db, world) -> None:
     client, friend, stranger = world["client"], create_client(), create_client()
-    group = FoundingGroup(
-        name="Spółdzielnia Socjalna „Opoka”",
-        legal_form="social_cooperative",
-        branch_id=world["klucze"].id,
-        created_at_dt=NOW,
+    group = create_group(
+        name="Spółdzielnia Socjalna „Opoka”", branch_id=world["klucze"].id, members=[client, friend]
     )
-    group.members = [FoundingGroupMember(user_id=client.id), FoundingGroupMember(user_id=friend.id)]
-    db.session.add(group)
-    db.session.commit()
     with pytest.raises(rules.InvalidAttendee):
         booking.book(
             db.session,

@@ -33,8 +33,6 @@ from incubator.models import (
     AuditEvent,
     Branch,
     Consultation,
-    FoundingGroup,
-    FoundingGroupMember,
     User,
 )
 from incubator.services import booking
@@ -46,6 +44,7 @@ from tests.factories import (
     create_client,
     create_domain,
     create_expert,
+    create_group,
     create_manager,
     create_rule,
 )
@@ -588,18 +587,12 @@ def test_staff_book_for_a_client_experts_only_into_their_own_calendar(app, world
 
 def test_a_group_consultation_lists_every_attendee(client, world, db) -> None:
     friend = create_client(full_name="Zofia Lis")
-    group = FoundingGroup(
+    create_group(
         name="Spółdzielnia Socjalna „Opoka”",
-        legal_form="social_cooperative",
         branch_id=world["klucze"].id,
         created_at_dt=datetime.now(UTC),
+        members=[world["client"], friend],
     )
-    group.members = [
-        FoundingGroupMember(user_id=world["client"].id),
-        FoundingGroupMember(user_id=friend.id),
-    ]
-    db.session.add(group)
-    db.session.commit()
     log_in(client, world["client"])
     response = book(client, bookable(client, world)[0], attendee_ids=[friend.id])
     assert response.status_code == 201, response.json

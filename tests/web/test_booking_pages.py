@@ -20,8 +20,6 @@ from incubator.models import (
     Consultation,
     ConsultationAttendee,
     ConsultationStatus,
-    FoundingGroup,
-    FoundingGroupMember,
 )
 from incubator.services import booking
 from incubator.services import slots as slot_service
@@ -32,6 +30,7 @@ from tests.factories import (
     create_client,
     create_domain,
     create_expert,
+    create_group,
     create_rule,
 )
 from tests.web.pages import count, links, page
@@ -364,18 +363,12 @@ def test_the_final_post_needs_the_csrf_token(app, db, world, logged_in) -> None:
 def test_founding_group_members_can_be_added_as_attendees(app, db, world, logged_in) -> None:
     w = world
     friend = create_client(full_name="Zofia Członkini")
-    group = FoundingGroup(
+    group = create_group(
         name="Spółdzielnia Socjalna „Opoka”",
-        legal_form="social_cooperative",
         branch_id=w["klucze"].id,
         created_at_dt=datetime(2026, 1, 1, tzinfo=UTC),
+        members=[w["client"], friend],
     )
-    group.members = [
-        FoundingGroupMember(user_id=w["client"].id),
-        FoundingGroupMember(user_id=friend.id),
-    ]
-    db.session.add(group)
-    db.session.commit()
     slot = free_slots(app, db, w)[0]
     html = page(logged_in.get("/rezerwacja/potwierdzenie", query_string=confirm_args(w, slot)))
     assert "Zofia Członkini" in html and 'name="attendees"' in html
