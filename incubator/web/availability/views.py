@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ...clock import utcnow
-from ...domain.calendar import WARSAW
+from ...domain.availability_rules import OPEN_WEEKDAYS
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotAllowed, NotFound, UnknownExpert
 from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
@@ -46,7 +47,7 @@ def _user() -> User:
 
 
 def _today() -> date:
-    return utcnow().astimezone(WARSAW).date()
+    return local_date(utcnow())
 
 
 def _expert_id() -> int | None:
@@ -91,12 +92,7 @@ def _own(expert_id: int) -> bool:
 
 
 def _weekday_choices() -> list:
-    return [choice(n, m.weekday_name(n)) for n in range(6)]
-
-
-def _served(expert: User) -> list:
-    profile = expert.expert_profile
-    return [b for b in profile.branches if b.active] if profile is not None else []
+    return [choice(n, m.weekday_name(n)) for n in OPEN_WEEKDAYS]
 
 
 def _prepare(
@@ -108,7 +104,7 @@ def _prepare(
     """The three forms with their choices; fresh ones get sensible defaults."""
     profile = expert.expert_profile
     default_length = profile.default_length_min if profile is not None else 60
-    branches = [choice(b.id, f.branch_label(b)) for b in _served(expert)]
+    branches = [choice(b.id, f.branch_label(b)) for b in av.served_branches(expert)]
     if rule_form is None:
         rule_form = RuleForm(formdata=None, prefix="rule", length=default_length, buffer=0)
     if off_form is None:
@@ -180,9 +176,7 @@ def _consultation_time(c: Consultation) -> str:
 
 
 def _day_url(c: Consultation) -> str:
-    return url_for(
-        "staff.day", branch=c.branch_id, date=c.start_dt.astimezone(WARSAW).date().isoformat()
-    )
+    return url_for("staff.day", branch=c.branch_id, date=local_date(c.start_dt).isoformat())
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -347,9 +341,9 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
     except DomainError as error:
         _fail(error)
         raise
-    today = _today()
-    if rule.valid_to_date is not None and rule.valid_to_date < today:
+    if av.rule_has_ended(rule, now=utcnow()):
         abort(404)
+    today = _today()
     expert_id = rule.expert_id
     back = _page_url(expert_id, "weekly-hours")
     form = ConfirmForm()
