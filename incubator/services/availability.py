@@ -136,10 +136,6 @@ def get_exception(session: Session, actor: User, exception_id: int) -> Availabil
     return exception
 
 
-def _today(now: datetime) -> date:
-    return local_date(now)
-
-
 def _lock(session: Session, expert: User) -> None:
     """PostgreSQL: one calendar change per expert at a time (SQLite: BEGIN IMMEDIATE does it)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -156,6 +152,15 @@ def _unit_of_work(session: Session) -> Iterator[None]:
         raise
 
 
+def _add(
+    session: Session, actor: User, row: Any, action: str, details: dict, now: datetime
+) -> None:
+    """Insert a new rule or exception, record it in the audit log and commit."""
+    session.add(row)
+    audit.record(session, actor=actor, action=action, target=row, details=details, now=now)
+    session.commit()
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -168,7 +173,7 @@ def served_branches(expert: User) -> list[Branch]:
 def calendar(session: Session, actor: User, expert_id: int, *, now: datetime) -> Calendar:
     """The expert's weekly hours still in force or to come, and their days off and extra hours."""
     expert = get_expert(session, actor, expert_id)
-    today = _today(now)
+    today = local_date(now)
     served = served_branches(expert)
     weekly = session.scalars(
         select(AvailabilityRule)
@@ -243,14 +248,14 @@ def consultations_in_rule(
 ) -> list[Consultation]:
     """Active consultations from today on that were booked in these weekly hours."""
     hours = rule.to_domain()
-    start, end = rules.rule_search_bounds(hours, _today(now))
+    start, end = rules.rule_search_bounds(hours, local_date(now))
     found = _active_consultations(session, hours.expert_id, start, end, now)
     return [c for c in found if rules.booked_in_rule(hours, c.start_dt, c.branch_id)]
 
 
 def rule_has_ended(rule: AvailabilityRule, *, now: datetime) -> bool:
     """The weekly hours stopped before today: there is nothing left to end."""
-    return rules.rule_has_ended(rule.to_domain(), _today(now))
+    return rules.rule_has_ended(rule.to_domain(), local_date(now))
 
 
 # --- weekly hours ---------------------------------------------------------------------------
@@ -279,7 +284,7 @@ def add_rule(
         _lock(session, expert)
         branch = _served_branch(session, expert, draft.branch_id)
         new, per_day, unused = rules.check_rule(
-            draft, expert_id=expert.id, branch_id=branch.id, today=_today(now)
+            draft, expert_id=expert.id, branch_id=branch.id, today=local_date(now)
         )
         existing = session.scalars(
             select(AvailabilityRule)
@@ -301,16 +306,7 @@ def add_rule(
             valid_from_date=new.valid_from,
             valid_to_date=new.valid_to,
         )
-        session.add(rule)
-        audit.record(
-            session,
-            actor=actor,
-            action="availability.rule_add",
-            target=rule,
-            details=_rule_details(rule),
-            now=now,
-        )
-        session.commit()
+        _add(session, actor, rule, "availability.rule_add", _rule_details(rule), now)
     return RuleAdded(rule, per_day, unused)
 
 
@@ -330,7 +326,7 @@ def _rule_details(rule: AvailabilityRule) -> dict[str, Any]:
 
 def end_rule(session: Session, actor: User, rule_id: int, *, now: datetime) -> RuleEnded:
     """Stop weekly hours from today: end them yesterday if they were in force, else delete."""
-    today = _today(now)
+    today = local_date(now)
     yesterday = today - timedelta(days=1)
     with _unit_of_work(session):
         begin_write(session)
@@ -372,7 +368,7 @@ def add_exception(
         branch: Branch | None = None
         if draft.kind is ExceptionKind.EXTRA or draft.branch_id is not None:
             branch = _served_branch(session, expert, draft.branch_id)
-        end_date = rules.check_exception_dates(draft, today=_today(now))
+        end_date = rules.check_exception_dates(draft, today=local_date(now))
         holidays = polish_holidays(draft.start_date, end_date)
         new = rules.check_exception(
             draft,
@@ -397,16 +393,8 @@ def add_exception(
             buffer_min=new.buffer_min,
             reason=draft.reason.strip()[:REASON_MAX],
         )
-        session.add(exception)
-        audit.record(
-            session,
-            actor=actor,
-            action="availability.exception_add",
-            target=exception,
-            details=_exception_details(exception),
-            now=now,
-        )
-        session.commit()
+        details = _exception_details(exception)
+        _add(session, actor, exception, "availability.exception_add", details, now)
         affected = consultations_during(session, exception, now=now)
     return ExceptionAdded(exception, affected)
 

@@ -245,10 +245,10 @@ def add_rule() -> ResponseReturnValue:
     return _render(expert.id, status=422, rule_form=form)
 
 
-def _exception_draft(form: DayOffForm | ExtraHoursForm, kind: ExceptionKind) -> av.ExceptionDraft:
+def _exception_draft(form: DayOffForm | ExtraHoursForm) -> av.ExceptionDraft:
     extra = isinstance(form, ExtraHoursForm)
     return av.ExceptionDraft(
-        kind=kind,
+        kind=ExceptionKind.EXTRA if extra else ExceptionKind.OFF,
         start_date=form.start_date.data,
         end_date=form.end_date.data,
         branch_id=form.branch.data or None,
@@ -260,71 +260,61 @@ def _exception_draft(form: DayOffForm | ExtraHoursForm, kind: ExceptionKind) -> 
     )
 
 
+def _save_exception(form: DayOffForm | ExtraHoursForm, expert: User) -> av.ExceptionAdded | None:
+    """Save a posted day off or extra hours; None if the form or the service refused it."""
+    if not _submitted(form, expert):
+        return None
+    try:
+        return av.add_exception(
+            db.session, _user(), expert.id, _exception_draft(form), now=utcnow()
+        )
+    except DomainError as error:
+        _refused(form, error, expert.id)
+        return None
+
+
 @bp.post("/wolne")
 def add_day_off() -> ResponseReturnValue:
     expert = _expert_or_abort(_expert_id())
     form = DayOffForm(prefix="off")
-    if _submitted(form, expert):
-        try:
-            added = av.add_exception(
-                db.session,
-                _user(),
-                expert.id,
-                _exception_draft(form, ExceptionKind.OFF),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            _refused(form, error, expert.id)
-        else:
-            x = added.exception
-            flash(
-                _("Time off added: %(dates)s.", dates=m.date_range(x.start_date, x.end_date)),
-                "success",
-            )
-            if added.affected:
-                flash(
-                    ngettext(
-                        "%(num)d consultation is booked in this time off. It has not been "
-                        "cancelled: move or cancel it (see the list below).",
-                        "%(num)d consultations are booked in this time off. They have not been "
-                        "cancelled: move or cancel them (see the list below).",
-                        len(added.affected),
-                    ),
-                    "warning",
-                )
-                return redirect(_page_url(expert.id, "affected"))
-            return redirect(_page_url(expert.id, "exceptions"))
-    return _render(expert.id, status=422, off_form=form)
+    added = _save_exception(form, expert)
+    if added is None:
+        return _render(expert.id, status=422, off_form=form)
+    x = added.exception
+    flash(_("Time off added: %(dates)s.", dates=m.date_range(x.start_date, x.end_date)), "success")
+    if not added.affected:
+        return redirect(_page_url(expert.id, "exceptions"))
+    flash(
+        ngettext(
+            "%(num)d consultation is booked in this time off. It has not been "
+            "cancelled: move or cancel it (see the list below).",
+            "%(num)d consultations are booked in this time off. They have not been "
+            "cancelled: move or cancel them (see the list below).",
+            len(added.affected),
+        ),
+        "warning",
+    )
+    return redirect(_page_url(expert.id, "affected"))
 
 
 @bp.post("/dodatkowe")
 def add_extra_hours() -> ResponseReturnValue:
     expert = _expert_or_abort(_expert_id())
     form = ExtraHoursForm(prefix="extra")
-    if _submitted(form, expert):
-        try:
-            added = av.add_exception(
-                db.session,
-                _user(),
-                expert.id,
-                _exception_draft(form, ExceptionKind.EXTRA),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            _refused(form, error, expert.id)
-        else:
-            x = added.exception
-            flash(
-                _(
-                    "Extra hours added: %(dates)s, %(time)s at %(branch)s.",
-                    dates=m.date_range(x.start_date, x.end_date),
-                    time=m.time_range(x.start_time, x.end_time),
-                    branch=x.branch.name if x.branch else "",
-                ),
-                "success",
-            )
-            return redirect(_page_url(expert.id, "exceptions"))
-    return _render(expert.id, status=422, extra_form=form)
+    added = _save_exception(form, expert)
+    if added is None:
+        return _render(expert.id, status=422, extra_form=form)
+    x = added.exception
+    flash(
+        _(
+            "Extra hours added: %(dates)s, %(time)s at %(branch)s.",
+            dates=m.date_range(x.start_date, x.end_date),
+            time=m.time_range(x.start_time, x.end_time),
+            branch=x.branch.name if x.branch else "",
+        ),
+        "success",
+    )
+    return redirect(_page_url(expert.id, "exceptions"))
 
 
 # --- removing -------------------------------------------------------------------------------
