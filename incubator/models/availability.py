@@ -46,6 +46,20 @@ class AvailabilityRule(db.Model):
     expert: Mapped[User] = relationship()
     branch: Mapped[Branch] = relationship()
 
+    @classmethod
+    def from_domain(cls, rule: slots.Rule) -> AvailabilityRule:
+        return cls(
+            expert_id=rule.expert_id,
+            branch_id=rule.branch_id,
+            weekday=rule.weekday,
+            start_time=rule.start,
+            end_time=rule.end,
+            length_min=rule.length_min,
+            buffer_min=rule.buffer_min,
+            valid_from_date=rule.valid_from,
+            valid_to_date=rule.valid_to,
+        )
+
     def to_domain(self) -> slots.Rule:
         """The rule as the slot engine takes it."""
         return slots.Rule(

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from incubator.domain import availability_rules as rules
+from incubator.domain import errors
 from incubator.domain.booking_rules import BookingPolicy
 from incubator.domain.calendar import WARSAW
 from incubator.models import (
@@ -191,7 +193,7 @@ def test_adding_weekly_hours_at_another_branch(db, world) -> None:
 )
 def test_overlapping_hours_at_any_branch_are_refused(db, world, start, end, branch) -> None:
     before = rows(db, AvailabilityRule)
-    with pytest.raises(av.Overlap) as caught:
+    with pytest.raises(rules.Overlap) as caught:
         av.add_rule(
             db.session,
             world["nowak"],
@@ -231,7 +233,7 @@ def test_validity_periods_that_do_not_meet_do_not_clash(db, world) -> None:
     av.add_rule(db.session, nowak, nowak.id, first, now=NOW)
     later = draft(world, branch_id=world["klucze"].id, start=time(14), end=time(16))
     av.add_rule(db.session, nowak, nowak.id, replace(later, valid_from=date(2027, 1, 1)), now=NOW)
-    with pytest.raises(av.Overlap) as caught:
+    with pytest.raises(rules.Overlap) as caught:
         av.add_rule(
             db.session, nowak, nowak.id, replace(later, valid_from=date(2026, 12, 15)), now=NOW
         )
@@ -242,24 +244,24 @@ def test_validity_periods_that_do_not_meet_do_not_clash(db, world) -> None:
 @pytest.mark.parametrize(
     ("changes", "error", "field"),
     [
-        ({"end": time(12)}, av.EndNotAfterStart, "end"),
-        ({"end": time(13)}, av.EndNotAfterStart, "end"),
-        ({"length_min": 0}, av.LengthOutOfRange, "length"),
-        ({"length_min": 481}, av.LengthOutOfRange, "length"),
-        ({"buffer_min": -5}, av.BufferOutOfRange, "buffer"),
-        ({"buffer_min": 241}, av.BufferOutOfRange, "buffer"),
-        ({"end": time(13, 30)}, av.WindowTooShort, "length"),
-        ({"weekday": 6}, av.ClosedWeekday, "weekday"),
-        ({"weekday": 7}, av.ClosedWeekday, "weekday"),
-        ({"branch_id": 999_999}, av.UnknownBranch, "branch"),
-        ({"branch_id": None}, av.BranchRequired, "branch"),
-        ({"valid_from": TODAY - timedelta(days=1)}, av.InThePast, "valid_from"),
+        ({"end": time(12)}, rules.EndNotAfterStart, "end"),
+        ({"end": time(13)}, rules.EndNotAfterStart, "end"),
+        ({"length_min": 0}, rules.LengthOutOfRange, "length"),
+        ({"length_min": 481}, rules.LengthOutOfRange, "length"),
+        ({"buffer_min": -5}, rules.BufferOutOfRange, "buffer"),
+        ({"buffer_min": 241}, rules.BufferOutOfRange, "buffer"),
+        ({"end": time(13, 30)}, rules.WindowTooShort, "length"),
+        ({"weekday": 6}, rules.ClosedWeekday, "weekday"),
+        ({"weekday": 7}, rules.ClosedWeekday, "weekday"),
+        ({"branch_id": 999_999}, errors.UnknownBranch, "branch"),
+        ({"branch_id": None}, rules.BranchRequired, "branch"),
+        ({"valid_from": TODAY - timedelta(days=1)}, errors.InThePast, "valid_from"),
         (
             {"valid_from": date(2027, 1, 10), "valid_to": date(2027, 1, 9)},
-            av.DatesOutOfOrder,
+            rules.DatesOutOfOrder,
             "valid_to",
         ),
-        ({"valid_to": TODAY - timedelta(days=1)}, av.DatesOutOfOrder, "valid_to"),
+        ({"valid_to": TODAY - timedelta(days=1)}, rules.DatesOutOfOrder, "valid_to"),
     ],
 )
 def test_bad_weekly_hours_are_refused_and_nothing_is_written(
@@ -274,7 +276,7 @@ def test_bad_weekly_hours_are_refused_and_nothing_is_written(
 
 
 def test_a_branch_the_expert_does_not_serve_is_refused(db, world) -> None:
-    with pytest.raises(av.BranchNotServed) as caught:
+    with pytest.raises(rules.BranchNotServed) as caught:
         av.add_rule(
             db.session,
             world["nowak"],
@@ -317,16 +319,16 @@ def test_an_expert_manages_only_their_own_calendar(db, world) -> None:
         lambda: av.add_exception(db.session, nowak, kos.id, off(world), now=NOW),
     ]
     for call in calls:
-        with pytest.raises(av.NotAllowed) as caught:
+        with pytest.raises(errors.NotAllowed) as caught:
             call()
         assert STATUS[caught.value.code] == 403
     assert rows(db, AuditEvent) == 0 and rows(db, AvailabilityException) == 0
 
 
 def test_clients_manage_no_calendar(db, world) -> None:
-    with pytest.raises(av.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         av.calendar(db.session, world["client"], world["nowak"].id, now=NOW)
-    with pytest.raises(av.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         av.add_rule(db.session, world["client"], world["nowak"].id, draft(world), now=NOW)
     assert av.manageable_experts(db.session, world["client"]) == []
 
@@ -341,7 +343,7 @@ def test_a_manager_manages_any_experts_calendar(db, world) -> None:
     assert added.exception.expert_id == kos.id
     event = db.session.scalars(select(AuditEvent)).one()
     assert (event.action, event.actor_id) == ("availability.exception_add", manager.id)
-    with pytest.raises(av.UnknownExpert):
+    with pytest.raises(errors.UnknownExpert):
         av.calendar(db.session, manager, world["client"].id, now=NOW)
 
 
@@ -365,7 +367,7 @@ def test_ending_hours_in_force_keeps_them_until_yesterday(db, world, booked) -> 
         db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()[-1]
         == "availability.rule_end"
     )
-    with pytest.raises(av.NotFound):  # already ended
+    with pytest.raises(errors.NotFound):  # already ended
         av.end_rule(db.session, world["nowak"], rule.id, now=NOW)
 
 
@@ -426,13 +428,13 @@ def test_which_consultations_a_partial_day_off_hits(db, world, booked, changes, 
 @pytest.mark.parametrize(
     ("changes", "error", "field"),
     [
-        ({"end_date": MON - timedelta(days=1)}, av.DatesOutOfOrder, "end_date"),
-        ({"start_date": TODAY - timedelta(days=3)}, av.InThePast, "start_date"),
-        ({"start_time": time(9)}, av.TimesRequired, "end_time"),
-        ({"end_time": time(9)}, av.TimesRequired, "start_time"),
-        ({"start_time": time(12), "end_time": time(9)}, av.EndNotAfterStart, "end_time"),
-        ({"end_date": MON + timedelta(days=400)}, av.RangeTooLong, "end_date"),
-        ({"branch_id": 999_999}, av.UnknownBranch, "branch"),
+        ({"end_date": MON - timedelta(days=1)}, rules.DatesOutOfOrder, "end_date"),
+        ({"start_date": TODAY - timedelta(days=3)}, errors.InThePast, "start_date"),
+        ({"start_time": time(9)}, rules.TimesRequired, "end_time"),
+        ({"end_time": time(9)}, rules.TimesRequired, "start_time"),
+        ({"start_time": time(12), "end_time": time(9)}, rules.EndNotAfterStart, "end_time"),
+        ({"end_date": MON + timedelta(days=400)}, rules.RangeTooLong, "end_date"),
+        ({"branch_id": 999_999}, errors.UnknownBranch, "branch"),
     ],
 )
 def test_bad_days_off_are_refused(db, world, changes, error, field) -> None:
@@ -470,7 +472,7 @@ def test_extra_hours_add_slots_at_the_branch(db, world) -> None:
 
 def test_extra_hours_may_not_overlap_hours_at_another_branch(db, world) -> None:
     nowak = world["nowak"]
-    with pytest.raises(av.Overlap) as caught:
+    with pytest.raises(rules.Overlap) as caught:
         av.add_exception(
             db.session,
             nowak,
@@ -498,16 +500,16 @@ def test_extra_hours_may_not_overlap_hours_at_another_branch(db, world) -> None:
 @pytest.mark.parametrize(
     ("changes", "error", "field"),
     [
-        ({"branch_id": None}, av.BranchRequired, "branch"),
-        ({"branch_id": None, "start_time": None}, av.BranchRequired, "branch"),
-        ({"start_time": None}, av.TimesRequired, "start_time"),
-        ({"end_time": None}, av.TimesRequired, "end_time"),
-        ({"end_time": time(16)}, av.EndNotAfterStart, "end_time"),
-        ({"end_time": time(16, 30)}, av.WindowTooShort, "length"),
-        ({"start_date": SUN}, av.NoOpenDay, "start_date"),
-        ({"start_date": date(2026, 12, 25), "end_date": date(2026, 12, 27)}, av.NoOpenDay, None),
-        ({"start_date": TODAY - timedelta(days=1)}, av.InThePast, "start_date"),
-        ({"start_date": WED, "end_date": TUE}, av.DatesOutOfOrder, "end_date"),
+        ({"branch_id": None}, rules.BranchRequired, "branch"),
+        ({"branch_id": None, "start_time": None}, rules.BranchRequired, "branch"),
+        ({"start_time": None}, rules.TimesRequired, "start_time"),
+        ({"end_time": None}, rules.TimesRequired, "end_time"),
+        ({"end_time": time(16)}, rules.EndNotAfterStart, "end_time"),
+        ({"end_time": time(16, 30)}, rules.WindowTooShort, "length"),
+        ({"start_date": SUN}, rules.NoOpenDay, "start_date"),
+        ({"start_date": date(2026, 12, 25), "end_date": date(2026, 12, 27)}, rules.NoOpenDay, None),
+        ({"start_date": TODAY - timedelta(days=1)}, errors.InThePast, "start_date"),
+        ({"start_date": WED, "end_date": TUE}, rules.DatesOutOfOrder, "end_date"),
     ],
 )
 def test_bad_extra_hours_are_refused(db, world, changes, error, field) -> None:
@@ -524,7 +526,7 @@ def test_deleting_an_exception(db, world) -> None:
     added = av.add_exception(db.session, world["nowak"], world["nowak"].id, off(world), now=NOW)
     exception_id = added.exception.id
     assert slots(db, world, MON) == []
-    with pytest.raises(av.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         av.delete_exception(db.session, world["kos"], exception_id, now=NOW)
     av.delete_exception(db.session, world["manager"], exception_id, now=NOW)
     assert db.session.get(AvailabilityException, exception_id) is None
@@ -532,5 +534,5 @@ def test_deleting_an_exception(db, world) -> None:
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()[-1] == (
         "availability.exception_delete"
     )
-    with pytest.raises(av.NotFound):
+    with pytest.raises(errors.NotFound):
         av.delete_exception(db.session, world["manager"], exception_id, now=NOW)

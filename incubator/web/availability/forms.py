@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ...services.availability import BUFFER_MAX, LENGTH_MAX, LENGTH_MIN, REASON_MAX
+from ...domain.availability_rules import BUFFER_MAX, LENGTH_MAX, LENGTH_MIN, REASON_MAX
 
 
 class LocalTimeField(TimeField):

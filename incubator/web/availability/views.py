@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ...clock import utcnow
-from ...domain.calendar import WARSAW
+from ...domain.availability_rules import OPEN_WEEKDAYS
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotAllowed, NotFound, UnknownExpert
 from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
@@ -47,7 +48,7 @@ def _user() -> User:
 
 
 def _today() -> date:
-    return utcnow().astimezone(WARSAW).date()
+    return local_date(utcnow())
 
 
 def _expert_id() -> int | None:
@@ -92,12 +93,7 @@ def _own(expert_id: int) -> bool:
 
 
 def _weekday_choices() -> list:
-    return [choice(n, m.weekday_name(n)) for n in range(6)]
-
-
-def _served(expert: User) -> list:
-    profile = expert.expert_profile
-    return [b for b in profile.branches if b.active] if profile is not None else []
+    return [choice(n, m.weekday_name(n)) for n in OPEN_WEEKDAYS]
 
 
 def _prepare(
@@ -109,7 +105,7 @@ def _prepare(
     """The three forms with their choices; fresh ones get sensible defaults."""
     profile = expert.expert_profile
     default_length = profile.default_length_min if profile is not None else 60
-    branches = [choice(b.id, display.branch_label(b)) for b in _served(expert)]
+    branches = [choice(b.id, display.branch_label(b)) for b in av.served_branches(expert)]
     if rule_form is None:
         rule_form = RuleForm(formdata=None, prefix="rule", length=default_length, buffer=0)
     if off_form is None:
@@ -181,9 +177,7 @@ def _consultation_time(c: Consultation) -> str:
 
 
 def _day_url(c: Consultation) -> str:
-    return url_for(
-        "staff.day", branch=c.branch_id, date=c.start_dt.astimezone(WARSAW).date().isoformat()
-    )
+    return url_for("staff.day", branch=c.branch_id, date=local_date(c.start_dt).isoformat())
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -252,10 +246,10 @@ def add_rule() -> ResponseReturnValue:
     return _render(expert.id, status=422, rule_form=form)
 
 
-def _exception_draft(form: DayOffForm | ExtraHoursForm, kind: ExceptionKind) -> av.ExceptionDraft:
+def _exception_draft(form: DayOffForm | ExtraHoursForm) -> av.ExceptionDraft:
     extra = isinstance(form, ExtraHoursForm)
     return av.ExceptionDraft(
-        kind=kind,
+        kind=ExceptionKind.EXTRA if extra else ExceptionKind.OFF,
         start_date=form.start_date.data,
         end_date=form.end_date.data,
         branch_id=form.branch.data or None,
@@ -267,71 +261,61 @@ def _exception_draft(form: DayOffForm | ExtraHoursForm, kind: ExceptionKind) -> 
     )
 
 
+def _save_exception(form: DayOffForm | ExtraHoursForm, expert: User) -> av.ExceptionAdded | None:
+    """Save a posted day off or extra hours; None if the form or the service refused it."""
+    if not _submitted(form, expert):
+        return None
+    try:
+        return av.add_exception(
+            db.session, _user(), expert.id, _exception_draft(form), now=utcnow()
+        )
+    except DomainError as error:
+        _refused(form, error, expert.id)
+        return None
+
+
 @bp.post("/wolne")
 def add_day_off() -> ResponseReturnValue:
     expert = _expert_or_abort(_expert_id())
     form = DayOffForm(prefix="off")
-    if _submitted(form, expert):
-        try:
-            added = av.add_exception(
-                db.session,
-                _user(),
-                expert.id,
-                _exception_draft(form, ExceptionKind.OFF),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            _refused(form, error, expert.id)
-        else:
-            x = added.exception
-            flash(
-                _("Time off added: %(dates)s.", dates=m.date_range(x.start_date, x.end_date)),
-                "success",
-            )
-            if added.affected:
-                flash(
-                    ngettext(
-                        "%(num)d consultation is booked in this time off. It has not been "
-                        "cancelled: move or cancel it (see the list below).",
-                        "%(num)d consultations are booked in this time off. They have not been "
-                        "cancelled: move or cancel them (see the list below).",
-                        len(added.affected),
-                    ),
-                    "warning",
-                )
-                return redirect(_page_url(expert.id, "affected"))
-            return redirect(_page_url(expert.id, "exceptions"))
-    return _render(expert.id, status=422, off_form=form)
+    added = _save_exception(form, expert)
+    if added is None:
+        return _render(expert.id, status=422, off_form=form)
+    x = added.exception
+    flash(_("Time off added: %(dates)s.", dates=m.date_range(x.start_date, x.end_date)), "success")
+    if not added.affected:
+        return redirect(_page_url(expert.id, "exceptions"))
+    flash(
+        ngettext(
+            "%(num)d consultation is booked in this time off. It has not been "
+            "cancelled: move or cancel it (see the list below).",
+            "%(num)d consultations are booked in this time off. They have not been "
+            "cancelled: move or cancel them (see the list below).",
+            len(added.affected),
+        ),
+        "warning",
+    )
+    return redirect(_page_url(expert.id, "affected"))
 
 
 @bp.post("/dodatkowe")
 def add_extra_hours() -> ResponseReturnValue:
     expert = _expert_or_abort(_expert_id())
     form = ExtraHoursForm(prefix="extra")
-    if _submitted(form, expert):
-        try:
-            added = av.add_exception(
-                db.session,
-                _user(),
-                expert.id,
-                _exception_draft(form, ExceptionKind.EXTRA),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            _refused(form, error, expert.id)
-        else:
-            x = added.exception
-            flash(
-                _(
-                    "Extra hours added: %(dates)s, %(time)s at %(branch)s.",
-                    dates=m.date_range(x.start_date, x.end_date),
-                    time=m.time_range(x.start_time, x.end_time),
-                    branch=x.branch.name if x.branch else "",
-                ),
-                "success",
-            )
-            return redirect(_page_url(expert.id, "exceptions"))
-    return _render(expert.id, status=422, extra_form=form)
+    added = _save_exception(form, expert)
+    if added is None:
+        return _render(expert.id, status=422, extra_form=form)
+    x = added.exception
+    flash(
+        _(
+            "Extra hours added: %(dates)s, %(time)s at %(branch)s.",
+            dates=m.date_range(x.start_date, x.end_date),
+            time=m.time_range(x.start_time, x.end_time),
+            branch=x.branch.name if x.branch else "",
+        ),
+        "success",
+    )
+    return redirect(_page_url(expert.id, "exceptions"))
 
 
 # --- removing -------------------------------------------------------------------------------
@@ -348,9 +332,9 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
     except DomainError as error:
         _fail(error)
         raise
-    today = _today()
-    if rule.valid_to_date is not None and rule.valid_to_date < today:
+    if av.rule_has_ended(rule, now=utcnow()):
         abort(404)
+    today = _today()
     expert_id = rule.expert_id
     back = _page_url(expert_id, "weekly-hours")
     form = ConfirmForm()
