@@ -52,3 +52,37 @@ def test_there_are_domain_and_service_modules() -> None:
     # Guards the parametrised tests above against silently testing nothing.
     assert len(_modules("domain")) >= 2
     assert len(_modules("services")) >= 2
+
+
+ACCOUNT_BLUEPRINTS = ("auth", "main", "admin")
+# Left for the owner of web/booking/: steps.py still takes `choice` from auth/forms.py.
+PENDING = {("booking/steps.py", "auth.forms")}
+
+
+def _blueprint_imports(path: Path) -> set[str]:
+    """What `path` imports from sibling blueprint packages, as "auth.forms", "main.views"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module
+    }
+
+
+@pytest.mark.parametrize("path", _modules("web"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_blueprints_share_account_helpers_through_web_common(path: Path) -> None:
+    own = path.relative_to(PACKAGE / "web").parts[0]
+    where = str(path.relative_to(PACKAGE / "web"))
+    bad = {
+        module
+        for module in _blueprint_imports(path)
+        if module.split(".")[0] in ACCOUNT_BLUEPRINTS
+        and module.split(".")[0] != own
+        and (where, module) not in PENDING
+    }
+    assert not bad, f"{where} imports {sorted(bad)}: share it through web/common"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "web").glob("*/__init__.py")), ids=str)
+def test_blueprint_packages_have_no_bottom_import(path: Path) -> None:
+    assert "noqa: E402" not in path.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ shared with the staff pages; staff who open these pages are sent to their own.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -20,9 +20,11 @@ from ...extensions import db
 from ...models import Consultation, User
 from ...services import booking
 from ..common.errors import message_for, status_for
-from . import bp, steps
 from . import flow as f
+from . import steps
 from .forms import CancelForm, MoveForm
+
+bp = Blueprint("booking", __name__)
 
 
 def _user() -> User:

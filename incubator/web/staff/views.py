@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -18,18 +18,20 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
+from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
 from ...domain.calendar import WARSAW
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Branch, Consultation, User
-from ...services import accounts, booking, clients, directory
-from ..auth.forms import choice
-from ..auth.views import client_ip
+from ...services import booking, clients, directory
 from ..booking import flow as f
 from ..booking import steps
+from ..common.client import client_ip
 from ..common.errors import message_for, status_for
-from . import bp
+from ..common.fields import choice
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
+
+bp = Blueprint("staff", __name__)
 
 
 @bp.before_request
@@ -99,9 +101,9 @@ def client_new() -> ResponseReturnValue:
                     now=utcnow(),
                     ip=client_ip(),
                 )
-            except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+            except (DuplicateEmail, InvalidEmail) as error:
                 form.email.errors = [message_for(error)]
-            except accounts.ConsentRequired as error:
+            except ConsentRequired as error:
                 form.rodo_read.errors = [message_for(error)]
             except DomainError as error:
                 flash(message_for(error), "error")
