@@ -10,9 +10,12 @@ from flask.cli import AppGroup
 
 from ..clock import utcnow
 from ..domain import passwords
+from ..domain.accounts import DuplicateEmail, InvalidEmail, WeakPassword
+from ..domain.errors import DomainError, InvalidInput
+from ..domain.people import clean_name
 from ..extensions import db
 from ..models import Role, User
-from ..services import accounts
+from ..services import accounts, user_search
 
 users = AppGroup("users", help="Create and list user accounts.")
 
@@ -53,10 +56,13 @@ def create_user(email: str, role: str, full_name: str, phone: str, password_stdi
     policy = accounts.PasswordPolicy.from_config(current_app.config)
     try:
         address = accounts.normalise_email(email)
-    except accounts.InvalidEmail as error:
+    except InvalidEmail as error:
         raise click.BadParameter(str(error), param_hint="'--email'") from None
-    if not " ".join(full_name.split()):
-        raise click.BadParameter("must not be empty", param_hint="'--name'")
+    try:
+        clean_name(full_name)
+    except InvalidInput as error:
+        message = "must not be empty" if not full_name.strip() else str(error)
+        raise click.BadParameter(message, param_hint="'--name'") from None
     if password_stdin:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
@@ -78,17 +84,13 @@ def create_user(email: str, role: str, full_name: str, phone: str, password_stdi
             policy=policy,
             now=utcnow(),
         )
-    except accounts.WeakPassword as error:
-        reasons = "; ".join(
-            PROBLEM_TEXT.get(code, code).format(min_length=policy.min_length)
-            for code in error.problems
-        )
-        raise click.ClickException(f"Password rejected: {reasons}.") from None
-    except accounts.DuplicateEmail:
+    except WeakPassword as error:
+        raise click.ClickException(f"Password rejected: {_reasons(error, policy)}.") from None
+    except DuplicateEmail:
         raise click.ClickException(
             f"An account with the e-mail {address} already exists."
         ) from None
-    except accounts.AccountError as error:
+    except DomainError as error:
         raise click.ClickException(f"Cannot create the account: {error}.") from None
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
@@ -102,30 +104,29 @@ def create_user(email: str, role: str, full_name: str, phone: str, password_stdi
 )
 def list_users(role: str | None) -> None:
     """List accounts as a table: id, role, status, e-mail, name and last login."""
-    rows = db.session.scalars(
-        db.select(User)
-        .where(*([User.role == role.lower()] if role else []))
-        .order_by(User.role, db.func.lower(User.full_name), User.id)
-    ).all()
+    rows = user_search.all_users(db.session, role=role.lower() if role else None)
     if not rows:
         click.echo("No accounts." if not role else f"No {role.lower()} accounts.")
         return
     header = ("ID", "ROLE", "STATUS", "E-MAIL", "NAME", "LAST LOGIN (UTC)")
-    table = [
-        (
-            str(user.id),
-            user.role,
-            ("active" if user.active else "inactive")
-            + ("" if user.password_hash or not user.email else ", no password"),
-            user.email or "-",
-            user.full_name,
-            user.last_login_dt.strftime("%Y-%m-%d %H:%M") if user.last_login_dt else "-",
-        )
-        for user in rows
-    ]
+    table = [_row(user) for user in rows]
     widths = [max(len(row[i]) for row in (header, *table)) for i in range(len(header))]
     for row in (header, *table):
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
     click.echo(f"{len(rows)} account(s).")
+
+
+def _row(user: User) -> tuple[str, ...]:
+    status = "active" if user.active else "inactive"
+    if not user.password_hash and user.email:
+        status += ", no password"
+    last_login = user.last_login_dt.strftime("%Y-%m-%d %H:%M") if user.last_login_dt else "-"
+    return (str(user.id), user.role, status, user.email or "-", user.full_name, last_login)
+
+
+def _reasons(error: WeakPassword, policy: accounts.PasswordPolicy) -> str:
+    return "; ".join(
+        PROBLEM_TEXT.get(code, code).format(min_length=policy.min_length) for code in error.problems
+    )

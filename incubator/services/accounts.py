@@ -1,118 +1,44 @@
-"""User accounts: registration, staff accounts, log-in, passwords and their reset, deactivation.
+"""User accounts: creating them, looking them up by e-mail, changing profiles, passwords, status.
 
 Plain functions: the database session, the acting user and `now` are passed in; nothing here reads
 the request, the logged-in user or the clock. Every state change writes an audit event in the same
-transaction and commits. Failures are `AccountError` subclasses with a stable `code`, which the
-web layer and the CLI turn into messages.
+transaction and commits. Refusals are the `incubator.domain.accounts` errors (and the shared
+`InvalidInput`, `NotAllowed`), which the web layer and the CLI turn into messages.
+
+Logging in is `services.authentication`, password links are `services.password_tokens`, finding
+users is `services.user_search`; what names, phones and addresses must look like is
+`domain.people`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from ..domain.errors import DomainError, InvalidInput, NotAllowed
+from ..domain.accounts import (
+    CannotDeactivateSelf,
+    ConsentRequired,
+    DuplicateEmail,
+    InvalidEmail,
+    WeakPassword,
+    WrongPassword,
+)
+from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.passwords import load_common_passwords, password_problems
+from ..domain.people import clean_language, clean_name, clean_phone, email_candidate, fold_email
 from ..models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 from . import audit
+from .transactions import begin_write
 
-RESET_SALT = "password-reset"
-PURPOSE_RESET = "reset"  # "forgot your password": short-lived
-PURPOSE_SETUP = "setup"  # first password of an account a manager created: valid longer
-LANGUAGES = ("pl", "en")
 STAFF_ROLES = (Role.EXPERT, Role.MANAGER)
-# A hash to check against when the e-mail is unknown, so a miss takes as long as a wrong password.
-_DUMMY_HASH_CACHE: dict[str, str] = {}
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class AccountError(DomainError):
-    """Base of the refusals only accounts make; `code` is stable and safe to show in an API."""
-
-    code = "account_error"
-
-
-class InvalidEmail(AccountError):
-    code = "invalid_email"
-
-
-class DuplicateEmail(AccountError):
-    code = "duplicate_email"
-
-
-class WeakPassword(AccountError):
-    """The password breaks the policy; `problems` holds codes from `domain.passwords`."""
-
-    code = "weak_password"
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__(", ".join(problems), field="password", problems=list(problems))
-        self.problems = list(problems)
-
-
-class ConsentRequired(AccountError):
-    code = "consent_required"
-
-
-class CannotDeactivateSelf(NotAllowed):
-    code = "cannot_deactivate_self"
-
-
-class WrongPassword(AccountError):
-    """The current password given to change it is wrong."""
-
-    code = "wrong_password"
-
-
-class AuthError(AccountError):
-    code = "auth_failed"
-
-
-class InvalidCredentials(AuthError):
-    """Unknown e-mail or wrong password: deliberately the same error for both."""
-
-    code = "invalid_credentials"
-
-
-class AccountInactive(AuthError):
-    code = "account_inactive"
-
-
-class NoPassword(AuthError):
-    """The account exists but has no password yet (entered by staff, or invited)."""
-
-    code = "no_password"
-
-
-class TokenError(AccountError):
-    code = "token_invalid"
-
-
-class TokenInvalid(TokenError):
-    code = "token_invalid"
-
-
-class TokenUsed(TokenInvalid):
-    """The token was valid, but the password has changed since it was issued."""
-
-    code = "token_used"
-
-
-class TokenExpired(TokenError):
-    code = "token_expired"
 
 
 # --- policy ---------------------------------------------------------------------------------
@@ -165,17 +91,15 @@ class ExpertDetails:
 def normalise_email(raw: str | None) -> str:
     """Strip and lower-case an address after checking its syntax (no DNS look-up).
 
-    The whole address is lower-cased: mailbox names are case-sensitive in theory, but no mail
-    server people use treats them so, and one person must not get two accounts.
+    The syntax check is the `email-validator` library, which the domain may not import; the rest
+    of the rule is `domain.people` (`email_candidate`, `fold_email`).
     """
-    candidate = (raw or "").strip()
-    if not candidate:
-        raise InvalidEmail("empty e-mail address")
+    candidate = email_candidate(raw)
     try:
         result = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from error
-    return result.normalized.lower()
+    return fold_email(result.normalized)
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -209,29 +133,62 @@ def save_new_user(session: Session, email: str | None, *, flush: bool = False) -
         raise
 
 
-def clean_name(full_name: str) -> str:
-    name = " ".join((full_name or "").split())
-    if not name:
-        raise InvalidInput("full name is required")
-    if len(name) > 160:
-        raise InvalidInput("full name is too long")
-    return name
-
-
-def clean_phone(phone: str | None) -> str:
-    phone = " ".join((phone or "").split())
-    if len(phone) > 40:
-        raise InvalidInput("phone number is too long")
-    return phone
-
-
-def _clean_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise InvalidInput(f"unknown language {language!r}")
-    return language
+def insert_user(
+    session: Session,
+    user: User,
+    *,
+    actor: User | None,
+    action: str,
+    details: Mapping[str, Any] | None = None,
+    ip: str = "",
+    now: datetime,
+) -> User:
+    """Add a checked new `user` with its audit event and commit (see `save_new_user`)."""
+    session.add(user)
+    save_new_user(session, user.email, flush=True)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target=user,
+        details=details,
+        ip=ip,
+        now=now,
+    )
+    save_new_user(session, user.email)
+    return user
 
 
 # --- creating accounts ----------------------------------------------------------------------
+
+
+def _new_user(
+    session: Session,
+    *,
+    role: Role,
+    email: str,
+    full_name: str,
+    phone: str,
+    password: str | None,
+    preferred_language: str,
+    policy: PasswordPolicy,
+    now: datetime,
+) -> User:
+    """An unsaved User after every check: address, name, password policy, free address."""
+    email = normalise_email(email)
+    full_name = clean_name(full_name)
+    if password is not None:
+        policy.check(password, email=email, name=full_name)
+    ensure_email_free(session, email)
+    return User(
+        email=email,
+        full_name=full_name,
+        phone=clean_phone(phone),
+        role=role,
+        preferred_language=clean_language(preferred_language),
+        password_hash=policy.hash(password) if password is not None else None,
+        created_at_dt=now,
+    )
 
 
 def register_client(
@@ -250,26 +207,20 @@ def register_client(
     """Self-registration of a client. `consent`: the RODO information clause was accepted."""
     if not consent:
         raise ConsentRequired("the information clause must be accepted")
-    email = normalise_email(email)
-    full_name = clean_name(full_name)
-    policy.check(password, email=email, name=full_name)
-    ensure_email_free(session, email)
-    user = User(
+    user = _new_user(
+        session,
+        role=Role.CLIENT,
         email=email,
         full_name=full_name,
-        phone=clean_phone(phone),
-        role=Role.CLIENT,
-        preferred_language=_clean_language(preferred_language),
-        password_hash=policy.hash(password),
-        created_at_dt=now,
-        consent_dt=now,
-        client_profile=ClientProfile(),
+        phone=phone,
+        password=password,
+        preferred_language=preferred_language,
+        policy=policy,
+        now=now,
     )
-    session.add(user)
-    save_new_user(session, email, flush=True)
-    audit.record(session, actor=user, action="user.registered", target=user, ip=ip, now=now)
-    save_new_user(session, email)
-    return user
+    user.consent_dt = now
+    user.client_profile = ClientProfile()
+    return insert_user(session, user, actor=user, action="user.registered", ip=ip, now=now)
 
 
 def create_account(
@@ -290,7 +241,7 @@ def create_account(
     """Create an account of any role. `actor` None means the system (the command line).
 
     With `password` None the account cannot log in until its owner sets a password through a
-    link (see `make_password_token` with `PURPOSE_SETUP`).
+    link (see `password_tokens.make_password_token` with `PURPOSE_SETUP`).
     """
     if actor is not None and not (actor.is_manager and actor.active):
         raise NotAllowed("only managers create accounts")
@@ -298,38 +249,26 @@ def create_account(
         role = Role(role)
     except ValueError:
         raise InvalidInput(f"unknown role {role!r}") from None
-    email = normalise_email(email)
-    full_name = clean_name(full_name)
-    if password is not None:
-        policy.check(password, email=email, name=full_name)
-    ensure_email_free(session, email)
-    user = User(
+    user = _new_user(
+        session,
+        role=role,
         email=email,
         full_name=full_name,
-        phone=clean_phone(phone),
-        role=role,
-        preferred_language=_clean_language(preferred_language),
-        password_hash=policy.hash(password) if password is not None else None,
-        created_at_dt=now,
-        created_by_id=actor.id if actor is not None else None,
+        phone=phone,
+        password=password,
+        preferred_language=preferred_language,
+        policy=policy,
+        now=now,
     )
+    user.created_by_id = actor.id if actor is not None else None
     if role == Role.CLIENT:
         user.client_profile = ClientProfile()
     elif role == Role.EXPERT:
         user.expert_profile = _expert_profile(session, expert or ExpertDetails())
-    session.add(user)
-    save_new_user(session, email, flush=True)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.created",
-        target=user,
-        details={"role": str(role), "with_password": password is not None},
-        ip=ip,
-        now=now,
+    details = {"role": str(role), "with_password": password is not None}
+    return insert_user(
+        session, user, actor=actor, action="user.created", details=details, ip=ip, now=now
     )
-    save_new_user(session, email)
-    return user
 
 
 def create_staff_account(
@@ -337,35 +276,20 @@ def create_staff_account(
     *,
     actor: User,
     role: str,
-    email: str,
-    full_name: str,
-    phone: str = "",
-    password: str | None = None,
-    preferred_language: str = "pl",
-    expert: ExpertDetails | None = None,
     policy: PasswordPolicy,
     now: datetime,
-    ip: str = "",
+    **fields: Any,
 ) -> User:
-    """A manager creates an expert (with an ExpertProfile) or another manager."""
+    """A manager creates an expert (with an ExpertProfile) or another manager.
+
+    `fields` are those of `create_account`: email, full_name, phone, password, preferred_language,
+    expert, ip.
+    """
     if actor is None or not actor.is_manager:
         raise NotAllowed("only managers create staff accounts")
     if role not in STAFF_ROLES:
         raise InvalidInput(f"{role!r} is not a staff role")
-    return create_account(
-        session,
-        actor=actor,
-        role=role,
-        email=email,
-        full_name=full_name,
-        phone=phone,
-        password=password,
-        preferred_language=preferred_language,
-        expert=expert,
-        policy=policy,
-        now=now,
-        ip=ip,
-    )
+    return create_account(session, actor=actor, role=role, policy=policy, now=now, **fields)
 
 
 def _expert_profile(session: Session, details: ExpertDetails) -> ExpertProfile:
@@ -392,51 +316,7 @@ def _load_all(session: Session, model: type, ids: Iterable[int]) -> list:
     return rows
 
 
-# --- logging in -----------------------------------------------------------------------------
-
-
-def authenticate(
-    session: Session,
-    email: str,
-    password: str,
-    now: datetime,
-    *,
-    policy: PasswordPolicy | None = None,
-    ip: str = "",
-) -> User:
-    """The user with this e-mail and password, who may log in; records the log-in.
-
-    An unknown e-mail and a wrong password raise the same `InvalidCredentials` (and take about
-    the same time). `AccountInactive` is only revealed to someone who knows the password.
-    """
-    user = find_by_email(session, email)
-    if user is None:
-        _spend_hash_time(password, policy.hash_method if policy else "scrypt")
-        raise InvalidCredentials()
-    if user.password_hash is None:
-        if not user.active:
-            raise AccountInactive()
-        raise NoPassword()
-    if not user.check_password(password):
-        audit.record(session, actor=None, action="user.login_failed", target=user, ip=ip, now=now)
-        session.commit()
-        raise InvalidCredentials()
-    if not user.active:
-        raise AccountInactive()
-    user.last_login_dt = now
-    audit.record(session, actor=user, action="user.login", target=user, ip=ip, now=now)
-    session.commit()
-    return user
-
-
-def _spend_hash_time(password: str, method: str) -> None:
-    dummy = _DUMMY_HASH_CACHE.get(method)
-    if dummy is None:
-        dummy = _DUMMY_HASH_CACHE[method] = generate_password_hash("not-a-password", method)
-    check_password_hash(dummy, password)
-
-
-# --- profile and passwords ------------------------------------------------------------------
+# --- profile --------------------------------------------------------------------------------
 
 
 def update_profile(
@@ -453,10 +333,26 @@ def update_profile(
     new = {
         "full_name": clean_name(full_name),
         "phone": clean_phone(phone),
-        "preferred_language": _clean_language(preferred_language),
+        "preferred_language": clean_language(preferred_language),
     }
+    return _save_profile(session, user, new, now=now, ip=ip)
+
+
+def set_preferred_language(
+    session: Session, *, user: User, language: str, now: datetime, ip: str = ""
+) -> bool:
+    """Remember the language the user chose on a page; returns False when it was already set."""
+    new = {"preferred_language": clean_language(language)}
+    return bool(_save_profile(session, user, new, now=now, ip=ip))
+
+
+def _save_profile(
+    session: Session, user: User, new: Mapping[str, str], *, now: datetime, ip: str
+) -> list[str]:
+    begin_write(session)
     changed = [name for name, value in new.items() if getattr(user, name) != value]
     if not changed:
+        session.rollback()
         return []
     for name in changed:
         setattr(user, name, new[name])
@@ -472,6 +368,9 @@ def update_profile(
     )
     session.commit()
     return changed
+
+
+# --- passwords and status -------------------------------------------------------------------
 
 
 def change_password(
@@ -505,11 +404,16 @@ def set_password(
     policy: PasswordPolicy,
     now: datetime,
     ip: str = "",
+    action: str = "user.password_set",
 ) -> None:
-    """Set a password without knowing the old one (command line; `actor` None = system)."""
+    """Set a password without knowing the old one; commits.
+
+    The command line (`actor` None = system) records "user.password_set"; a password link
+    (`password_tokens.reset_password`) records "user.password_reset".
+    """
     policy.check(password, email=user.email, name=user.full_name)
     user.password_hash = policy.hash(password)
-    audit.record(session, actor=actor, action="user.password_set", target=user, ip=ip, now=now)
+    audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
     session.commit()
 
 
@@ -537,185 +441,3 @@ def set_active(
     audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
     session.commit()
     return True
-
-
-# --- password reset tokens ------------------------------------------------------------------
-
-
-def password_fingerprint(user: User) -> str:
-    """A short digest of the current password hash: it changes whenever the password does.
-
-    Put in a reset token it makes the token single-use; kept in the session it lets other
-    sessions die when the password is changed.
-    """
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
-def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
-    stamp = int(now.timestamp())
-
-    class _Signer(TimestampSigner):
-        """Signs with the injected `now` instead of reading the clock."""
-
-        def get_timestamp(self) -> int:
-            return stamp
-
-    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT, signer=_Signer)
-
-
-def make_password_token(
-    user: User, *, secret_key: str, now: datetime, purpose: str = PURPOSE_RESET
-) -> str:
-    """A signed, timestamped link token to set a new password for `user`."""
-    if purpose not in (PURPOSE_RESET, PURPOSE_SETUP):
-        raise InvalidInput(f"unknown token purpose {purpose!r}")
-    payload = {"u": user.id, "f": password_fingerprint(user), "p": purpose}
-    return _serializer(secret_key, now).dumps(payload)
-
-
-def verify_password_token(
-    session: Session,
-    token: str,
-    *,
-    secret_key: str,
-    now: datetime,
-    max_age: timedelta,
-    setup_max_age: timedelta | None = None,
-) -> User:
-    """The user a token was issued to, if it is genuine, fresh and unused.
-
-    Raises `TokenExpired` (older than `max_age`, or `setup_max_age` for set-up links),
-    `TokenUsed` (the password changed since) or `TokenInvalid` (forged, mangled, unknown user).
-    """
-    try:
-        payload, signed_at = _serializer(secret_key, now).loads(
-            token, max_age=None, return_timestamp=True
-        )
-        user_id = int(payload["u"])
-        fingerprint = str(payload["f"])
-        purpose = str(payload.get("p", PURPOSE_RESET))
-    except (BadSignature, KeyError, TypeError, ValueError):
-        raise TokenInvalid() from None
-    limit = setup_max_age if purpose == PURPOSE_SETUP and setup_max_age else max_age
-    age = now - signed_at
-    if age > limit:
-        raise TokenExpired()
-    if age < -timedelta(minutes=5):  # signed in the future: not ours
-        raise TokenInvalid()
-    user = session.get(User, user_id)
-    if user is None or user.email is None:
-        raise TokenInvalid()
-    if not hmac.compare_digest(fingerprint, password_fingerprint(user)):
-        raise TokenUsed()
-    if not user.active:
-        raise AccountInactive()
-    return user
-
-
-def request_password_reset(
-    session: Session, email: str, *, secret_key: str, now: datetime, ip: str = ""
-) -> tuple[User, str] | None:
-    """A token for the active account with this e-mail, or None (unknown or inactive).
-
-    Callers must answer the same in both cases, so the form reveals nothing about who has an
-    account.
-    """
-    user = find_by_email(session, email)
-    if user is None or not user.active:
-        return None
-    token = make_password_token(user, secret_key=secret_key, now=now)
-    audit.record(
-        session, actor=None, action="user.password_reset_requested", target=user, ip=ip, now=now
-    )
-    session.commit()
-    return user, token
-
-
-def reset_password(
-    session: Session,
-    token: str,
-    new_password: str,
-    *,
-    secret_key: str,
-    now: datetime,
-    max_age: timedelta,
-    setup_max_age: timedelta | None = None,
-    policy: PasswordPolicy,
-    ip: str = "",
-) -> User:
-    """Set a new password through a token; the token cannot be used again afterwards."""
-    user = verify_password_token(
-        session,
-        token,
-        secret_key=secret_key,
-        now=now,
-        max_age=max_age,
-        setup_max_age=setup_max_age,
-    )
-    policy.check(new_password, email=user.email, name=user.full_name)
-    user.password_hash = policy.hash(new_password)
-    audit.record(session, actor=user, action="user.password_reset", target=user, ip=ip, now=now)
-    session.commit()
-    return user
-
-
-# --- listing --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UserPage:
-    users: list[User]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def search_users(
-    session: Session,
-    *,
-    role: str | None = None,
-    query: str | None = None,
-    active: bool | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> UserPage:
-    """Users by role, activity and a search over name, e-mail and phone, ordered by name.
-
-    Digits in the query also match phone numbers written with spaces or dashes.
-    """
-    conditions = []
-    if role:
-        conditions.append(User.role == role)
-    if active is not None:
-        conditions.append(User.active.is_(active))
-    query = (query or "").strip()
-    if query:
-        pattern = f"%{_escape_like(query.lower())}%"
-        options = [
-            func.lower(User.full_name).like(pattern, escape="\\"),
-            func.lower(User.email).like(pattern, escape="\\"),
-            User.phone.like(pattern, escape="\\"),
-        ]
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if len(digits) >= 3:
-            bare_phone = func.replace(func.replace(User.phone, " ", ""), "-", "")
-            options.append(bare_phone.like(f"%{digits}%"))
-        conditions.append(or_(*options))
-    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
-    page = max(1, page)
-    rows = session.scalars(
-        select(User)
-        .where(*conditions)
-        .order_by(func.lower(User.full_name), User.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return UserPage(users=list(rows), total=total, page=page, per_page=per_page)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

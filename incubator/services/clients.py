@@ -4,9 +4,9 @@ A client entered by staff has no password (and often no e-mail): the account exi
 consultation can be booked for the person and counted as support given. The RODO information
 clause must have been read out to them first; `consent_dt` records when staff confirmed that.
 
-Plain functions: the session, the acting user and `now` are passed in. Failures are the
-`services.accounts` errors (`ConsentRequired`, `InvalidInput`, `InvalidEmail`, `DuplicateEmail`,
-`NotAllowed`), so the web layer maps them the same way everywhere.
+Plain functions: the session, the acting user and `now` are passed in. Failures are the account
+refusals (`ConsentRequired`, `InvalidEmail`, `DuplicateEmail` from `domain.accounts`) and the shared
+`InvalidInput`, `NotAllowed`, so the web layer maps them the same way everywhere.
 """
 
 from __future__ import annotations
@@ -16,19 +16,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.accounts import ConsentRequired
+from ..domain.errors import InvalidInput, NotAllowed
+from ..domain.people import clean_name, clean_phone, local_phone_digits, phone_digits
 from ..models import ClientProfile, FoundingGroupMember, Role, User
-from . import audit
-from .accounts import (
-    ConsentRequired,
-    InvalidInput,
-    NotAllowed,
-    clean_name,
-    clean_phone,
-    ensure_email_free,
-    normalise_email,
-    save_new_user,
-    search_users,
-)
+from .accounts import ensure_email_free, insert_user, normalise_email
+from .user_search import search_users
 
 SEARCH_LIMIT = 20
 MIN_PHONE_DIGITS = 6
@@ -43,16 +36,11 @@ def search_clients(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -
     return search_users(session, role=Role.CLIENT, query=query, active=True, per_page=limit).users
 
 
-def phone_digits(phone: str | None) -> str:
-    return "".join(ch for ch in phone or "" if ch.isdigit())
-
-
 def clients_with_phone(session: Session, phone: str) -> list[User]:
     """Clients whose phone number has the same digits (spaces, dashes and +48 aside)."""
-    digits = phone_digits(phone)
-    if len(digits) < MIN_PHONE_DIGITS:
+    if len(phone_digits(phone)) < MIN_PHONE_DIGITS:
         return []
-    local = digits[2:] if digits.startswith("48") and len(digits) == 11 else digits
+    local = local_phone_digits(phone)
     bare = func.replace(
         func.replace(func.replace(func.replace(User.phone, " ", ""), "-", ""), "(", ""), ")", ""
     )
@@ -105,20 +93,16 @@ def create_phone_client(
         created_by_id=actor.id,
         client_profile=ClientProfile(),
     )
-    session.add(user)
-    save_new_user(session, address, flush=True)
     # Facts only, no personal data: the audit trail must not become a second copy of it.
-    audit.record(
+    return insert_user(
         session,
+        user,
         actor=actor,
         action="client.created_by_staff",
-        target=user,
         details={"rodo_clause_read_out": True, "with_email": address is not None},
         ip=ip,
         now=now,
     )
-    save_new_user(session, address)
-    return user
 
 
 def get_client(session: Session, client_id: int) -> User | None:
@@ -158,6 +142,5 @@ __all__ = [
     "create_phone_client",
     "get_client",
     "group_companions",
-    "phone_digits",
     "search_clients",
 ]

@@ -1,5 +1,8 @@
 """Outgoing e-mail: build an `EmailMessage`, then send it by SMTP or drop it in an outbox folder.
 
+Everything it needs comes in as arguments (`MailSettings`, `now`), so a background job can send
+without an application or a request.
+
 Without ``MAIL_SERVER`` (development, the demo, tests) every message is written as an ``.eml``
 file to ``MAIL_OUTBOX`` or ``<instance>/outbox/``; any mail program opens it. Messages are UTF-8
 throughout, so Polish letters survive in the subject, the names and the body.
@@ -13,6 +16,7 @@ import smtplib
 import ssl
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -54,56 +58,63 @@ def build_message(
     return message
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    """Where mail goes: an SMTP server, or (without one) an outbox folder of .eml files."""
+
+    sender: str
+    outbox: Path
+    server: str | None = None
+    port: int = 587
+    use_tls: bool = False
+    username: str | None = None
+    password: str = ""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], instance_path: str) -> MailSettings:
+        """``MAIL_*`` settings; the outbox defaults to ``<instance>/outbox``."""
+        return cls(
+            sender=config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+            outbox=Path(config.get("MAIL_OUTBOX") or Path(instance_path) / "outbox"),
+            server=config.get("MAIL_SERVER") or None,
+            port=int(config.get("MAIL_PORT") or 587),
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+            username=config.get("MAIL_USERNAME") or None,
+            password=config.get("MAIL_PASSWORD") or "",
+        )
+
+
 def send_mail(
-    app_config: Mapping[str, Any],
-    instance_path: str,
+    settings: MailSettings,
     *,
     to: str | Sequence[str],
     subject: str,
     text: str,
     html: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path | None:
     """Send one message. Returns the .eml path when written to the outbox, None when sent by SMTP.
 
     Raises `MailError` when delivery fails; callers decide whether that matters to the user.
     """
-    now = now or datetime.now(UTC)
     message = build_message(
-        sender=app_config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
-        to=to,
-        subject=subject,
-        text=text,
-        html=html,
-        now=now,
+        sender=settings.sender, to=to, subject=subject, text=text, html=html, now=now
     )
-    if app_config.get("MAIL_SERVER"):
-        _send_smtp(app_config, message)
+    if settings.server:
+        _send_smtp(settings, message)
         return None
-    outbox = Path(app_config.get("MAIL_OUTBOX") or Path(instance_path) / "outbox")
-    return _write_outbox(outbox, message, subject, now)
+    return _write_outbox(settings.outbox, message, subject, now)
 
 
-def send(
-    *, to: str | Sequence[str], subject: str, text: str, html: str | None = None
-) -> Path | None:
-    """`send_mail` with the current Flask app's configuration (for views and CLI commands)."""
-    from flask import current_app
-
-    return send_mail(
-        current_app.config, current_app.instance_path, to=to, subject=subject, text=text, html=html
-    )
-
-
-def _send_smtp(config: Mapping[str, Any], message: EmailMessage) -> None:
-    host = config["MAIL_SERVER"]
-    port = int(config.get("MAIL_PORT") or 587)
+def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
+    host, port = settings.server, settings.port
+    assert host is not None
     try:
         with smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_S) as smtp:
-            if config.get("MAIL_USE_TLS"):
+            if settings.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            if settings.username:
+                smtp.login(settings.username, settings.password)
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         raise MailError(f"SMTP delivery to {host}:{port} failed: {error}") from error

@@ -7,9 +7,25 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from incubator.domain.accounts import (
+    AccountInactive,
+    AuthError,
+    CannotDeactivateSelf,
+    ConsentRequired,
+    DuplicateEmail,
+    InvalidCredentials,
+    InvalidEmail,
+    NoPassword,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+    WeakPassword,
+    WrongPassword,
+)
+from incubator.domain.errors import InvalidInput, NotAllowed
 from incubator.domain.passwords import load_common_passwords
 from incubator.models import AuditEvent, ClientProfile, ExpertProfile, Role, User
-from incubator.services import accounts
+from incubator.services import accounts, authentication, password_tokens, user_search
 from tests.factories import (
     NOW,
     PASSWORD,
@@ -70,7 +86,7 @@ def test_register_client_writes_user_profile_and_audit(db) -> None:
 @pytest.mark.parametrize("variant", ["anna@example.org", "ANNA@example.org", " Anna@EXAMPLE.org"])
 def test_duplicate_email_is_refused_case_insensitively(db, variant: str) -> None:
     register(db)
-    with pytest.raises(accounts.DuplicateEmail) as info:
+    with pytest.raises(DuplicateEmail) as info:
         register(db, email=variant, full_name="Inna Anna")
     assert info.value.code == "duplicate_email"
     assert count(db, User) == 1 and count(db, ClientProfile) == 1 and count(db, AuditEvent) == 1
@@ -80,7 +96,7 @@ def test_duplicate_lost_race_is_rolled_back_whole(db, monkeypatch) -> None:
     """Two registrations at once: the pre-check passes for both, the unique index decides."""
     register(db)
     monkeypatch.setattr(accounts, "ensure_email_free", lambda session, email: None)
-    with pytest.raises(accounts.DuplicateEmail):
+    with pytest.raises(DuplicateEmail):
         register(db, full_name="Druga Anna")
     assert count(db, User) == 1
     assert count(db, ClientProfile) == 1
@@ -94,29 +110,29 @@ def test_duplicate_lost_race_is_rolled_back_whole(db, monkeypatch) -> None:
     "bad", ["", "   ", "anna", "anna@", "@example.org", "anna@@example.org", "anna@localhost"]
 )
 def test_malformed_email_is_refused(db, bad: str) -> None:
-    with pytest.raises(accounts.InvalidEmail):
+    with pytest.raises(InvalidEmail):
         register(db, email=bad)
     assert count(db, User) == 0
 
 
 def test_weak_password_is_refused_with_codes(db) -> None:
-    with pytest.raises(accounts.WeakPassword) as info:
+    with pytest.raises(WeakPassword) as info:
         register(db, password="zaq12wsx")
     assert info.value.problems == ["too_short", "too_common"]
-    with pytest.raises(accounts.WeakPassword) as info:
+    with pytest.raises(WeakPassword) as info:
         register(db, password="anna.nowak.2024", email="anna.nowak@example.org")
     assert "contains_email" in info.value.problems
     assert count(db, User) == 0 and count(db, AuditEvent) == 0
 
 
 def test_registration_needs_consent(db) -> None:
-    with pytest.raises(accounts.ConsentRequired):
+    with pytest.raises(ConsentRequired):
         register(db, consent=False)
     assert count(db, User) == 0
 
 
 def test_unknown_language_is_refused(db) -> None:
-    with pytest.raises(accounts.InvalidInput):
+    with pytest.raises(InvalidInput):
         register(db, preferred_language="de")
 
 
@@ -175,7 +191,7 @@ def test_manager_creates_manager_with_password(db) -> None:
 @pytest.mark.parametrize("factory", [create_client, create_expert])
 def test_only_managers_create_staff(db, factory) -> None:
     actor = factory()
-    with pytest.raises(accounts.NotAllowed):
+    with pytest.raises(NotAllowed):
         accounts.create_staff_account(
             db.session,
             actor=actor,
@@ -189,7 +205,7 @@ def test_only_managers_create_staff(db, factory) -> None:
 
 
 def test_staff_account_cannot_be_a_client(db) -> None:
-    with pytest.raises(accounts.InvalidInput):
+    with pytest.raises(InvalidInput):
         accounts.create_staff_account(
             db.session,
             actor=create_manager(),
@@ -207,7 +223,7 @@ def test_unknown_domain_or_bad_length_is_refused(db) -> None:
         accounts.ExpertDetails(domain_ids=[9999]),
         accounts.ExpertDetails(default_length_min=5),
     ):
-        with pytest.raises(accounts.InvalidInput):
+        with pytest.raises(InvalidInput):
             accounts.create_staff_account(
                 db.session,
                 actor=manager,
@@ -223,7 +239,7 @@ def test_unknown_domain_or_bad_length_is_refused(db) -> None:
 
 def test_duplicate_staff_email(db) -> None:
     create_client(email="zajete@example.org")
-    with pytest.raises(accounts.DuplicateEmail):
+    with pytest.raises(DuplicateEmail):
         accounts.create_staff_account(
             db.session,
             actor=create_manager(),
@@ -256,7 +272,9 @@ def test_system_creates_first_manager(db) -> None:
 def test_authenticate_records_login(db) -> None:
     user = create_client(email="klient@example.org")
     later = NOW + timedelta(days=1)
-    found = accounts.authenticate(db.session, " KLIENT@example.org ", PASSWORD, later, ip="1.2.3.4")
+    found = authentication.authenticate(
+        db.session, " KLIENT@example.org ", PASSWORD, later, ip="1.2.3.4"
+    )
     assert found.id == user.id
     db.session.expire_all()
     assert db.session.get(User, user.id).last_login_dt == later
@@ -266,12 +284,14 @@ def test_authenticate_records_login(db) -> None:
 
 def test_wrong_password_and_unknown_email_look_the_same(db) -> None:
     user = create_client(email="klient@example.org")
-    with pytest.raises(accounts.InvalidCredentials) as wrong:
-        accounts.authenticate(db.session, "klient@example.org", "nie-to-haslo", NOW, policy=POLICY)
-    with pytest.raises(accounts.InvalidCredentials) as unknown:
-        accounts.authenticate(db.session, "nikt@example.org", PASSWORD, NOW, policy=POLICY)
-    with pytest.raises(accounts.InvalidCredentials):
-        accounts.authenticate(db.session, "not an e-mail", PASSWORD, NOW, policy=POLICY)
+    with pytest.raises(InvalidCredentials) as wrong:
+        authentication.authenticate(
+            db.session, "klient@example.org", "nie-to-haslo", NOW, policy=POLICY
+        )
+    with pytest.raises(InvalidCredentials) as unknown:
+        authentication.authenticate(db.session, "nikt@example.org", PASSWORD, NOW, policy=POLICY)
+    with pytest.raises(InvalidCredentials):
+        authentication.authenticate(db.session, "not an e-mail", PASSWORD, NOW, policy=POLICY)
     assert wrong.value.code == unknown.value.code == "invalid_credentials"
     assert actions(db) == ["user.login_failed"]
     db.session.expire_all()
@@ -280,18 +300,18 @@ def test_wrong_password_and_unknown_email_look_the_same(db) -> None:
 
 def test_inactive_account_is_told_only_with_the_right_password(db) -> None:
     create_client(email="klient@example.org", active=False)
-    with pytest.raises(accounts.AccountInactive) as info:
-        accounts.authenticate(db.session, "klient@example.org", PASSWORD, NOW)
+    with pytest.raises(AccountInactive) as info:
+        authentication.authenticate(db.session, "klient@example.org", PASSWORD, NOW)
     assert info.value.code == "account_inactive"
-    with pytest.raises(accounts.InvalidCredentials):
-        accounts.authenticate(db.session, "klient@example.org", "nie-to-haslo", NOW)
+    with pytest.raises(InvalidCredentials):
+        authentication.authenticate(db.session, "klient@example.org", "nie-to-haslo", NOW)
 
 
 def test_account_without_password(db) -> None:
     create_client(email="telefon@example.org", password=None)
-    with pytest.raises(accounts.NoPassword) as info:
-        accounts.authenticate(db.session, "telefon@example.org", "", NOW)
-    assert isinstance(info.value, accounts.AuthError) and info.value.code == "no_password"
+    with pytest.raises(NoPassword) as info:
+        authentication.authenticate(db.session, "telefon@example.org", "", NOW)
+    assert isinstance(info.value, AuthError) and info.value.code == "no_password"
 
 
 # --- profile and passwords ------------------------------------------------------------------
@@ -325,9 +345,23 @@ def test_update_profile_records_changed_fields_only(db) -> None:
     assert count(db, AuditEvent) == 1
 
 
+def test_language_chosen_on_a_page_is_remembered_like_a_profile_change(db) -> None:
+    user = create_client(preferred_language="pl")
+    assert accounts.set_preferred_language(db.session, user=user, language="en", now=NOW)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).preferred_language == "en"
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert event.action == "user.profile_updated"
+    assert event.details == {"fields": ["preferred_language"]}
+    assert not accounts.set_preferred_language(db.session, user=user, language="en", now=NOW)
+    assert count(db, AuditEvent) == 1
+    with pytest.raises(InvalidInput):
+        accounts.set_preferred_language(db.session, user=user, language="de", now=NOW)
+
+
 def test_change_password(db) -> None:
     user = create_client()
-    with pytest.raises(accounts.WrongPassword):
+    with pytest.raises(WrongPassword):
         accounts.change_password(
             db.session,
             user=user,
@@ -336,7 +370,7 @@ def test_change_password(db) -> None:
             policy=POLICY,
             now=NOW,
         )
-    with pytest.raises(accounts.WeakPassword) as info:
+    with pytest.raises(WeakPassword) as info:
         accounts.change_password(
             db.session,
             user=user,
@@ -373,7 +407,7 @@ def test_manager_deactivates_and_reactivates(db) -> None:
 
 def test_manager_cannot_deactivate_self(db) -> None:
     manager = create_manager()
-    with pytest.raises(accounts.CannotDeactivateSelf) as info:
+    with pytest.raises(CannotDeactivateSelf) as info:
         accounts.set_active(db.session, actor=manager, user=manager, active=False, now=NOW)
     assert info.value.code == "cannot_deactivate_self"
     db.session.expire_all()
@@ -382,7 +416,7 @@ def test_manager_cannot_deactivate_self(db) -> None:
 
 def test_non_manager_cannot_deactivate(db) -> None:
     expert, client = create_expert(), create_client()
-    with pytest.raises(accounts.NotAllowed):
+    with pytest.raises(NotAllowed):
         accounts.set_active(db.session, actor=expert, user=client, active=False, now=NOW)
 
 
@@ -392,14 +426,16 @@ AGES = {"max_age": timedelta(hours=2), "setup_max_age": timedelta(days=7)}
 
 
 def verify(db, token: str, now=NOW):
-    return accounts.verify_password_token(db.session, token, secret_key=SECRET, now=now, **AGES)
+    return password_tokens.verify_password_token(
+        db.session, token, secret_key=SECRET, now=now, **AGES
+    )
 
 
 def test_token_round_trip_and_single_use(db) -> None:
     user = create_client()
-    token = accounts.make_password_token(user, secret_key=SECRET, now=NOW)
+    token = password_tokens.make_password_token(user, secret_key=SECRET, now=NOW)
     assert verify(db, token, NOW + timedelta(hours=1, minutes=59)).id == user.id
-    accounts.reset_password(
+    password_tokens.reset_password(
         db.session,
         token,
         GOOD,
@@ -410,63 +446,63 @@ def test_token_round_trip_and_single_use(db) -> None:
     )
     assert user.check_password(GOOD)
     assert actions(db) == ["user.password_reset"]
-    with pytest.raises(accounts.TokenUsed) as info:
+    with pytest.raises(TokenUsed) as info:
         verify(db, token, NOW + timedelta(minutes=6))
-    assert info.value.code == "token_used" and isinstance(info.value, accounts.TokenInvalid)
+    assert info.value.code == "token_used" and isinstance(info.value, TokenInvalid)
 
 
 def test_expired_token_is_told_apart(db) -> None:
     user = create_client()
-    token = accounts.make_password_token(user, secret_key=SECRET, now=NOW)
-    with pytest.raises(accounts.TokenExpired) as info:
+    token = password_tokens.make_password_token(user, secret_key=SECRET, now=NOW)
+    with pytest.raises(TokenExpired) as info:
         verify(db, token, NOW + timedelta(hours=2, seconds=1))
     assert info.value.code == "token_expired"
-    assert not isinstance(info.value, accounts.TokenInvalid)
+    assert not isinstance(info.value, TokenInvalid)
 
 
 def test_setup_token_lives_longer(db) -> None:
     user = create_expert(password=None)
-    token = accounts.make_password_token(
-        user, secret_key=SECRET, now=NOW, purpose=accounts.PURPOSE_SETUP
+    token = password_tokens.make_password_token(
+        user, secret_key=SECRET, now=NOW, purpose=password_tokens.PURPOSE_SETUP
     )
     assert verify(db, token, NOW + timedelta(days=6)).id == user.id
-    with pytest.raises(accounts.TokenExpired):
+    with pytest.raises(TokenExpired):
         verify(db, token, NOW + timedelta(days=7, seconds=1))
     # Setting the first password uses it up, like a reset.
-    accounts.reset_password(
+    password_tokens.reset_password(
         db.session, token, GOOD, secret_key=SECRET, now=NOW, policy=POLICY, **AGES
     )
-    with pytest.raises(accounts.TokenUsed):
+    with pytest.raises(TokenUsed):
         verify(db, token)
 
 
 @pytest.mark.parametrize("mangle", ["", "x", "abc.def.ghi", "{token}x", "x{token}", "{other}"])
 def test_forged_or_mangled_token_is_invalid(db, mangle: str) -> None:
     user = create_client()
-    token = accounts.make_password_token(user, secret_key=SECRET, now=NOW)
-    other = accounts.make_password_token(user, secret_key="another-secret", now=NOW)
-    with pytest.raises(accounts.TokenInvalid):
+    token = password_tokens.make_password_token(user, secret_key=SECRET, now=NOW)
+    other = password_tokens.make_password_token(user, secret_key="another-secret", now=NOW)
+    with pytest.raises(TokenInvalid):
         verify(db, mangle.format(token=token, other=other))
 
 
 def test_token_for_deleted_or_inactive_user(db) -> None:
     gone, asleep = create_client(), create_client()
-    gone_token = accounts.make_password_token(gone, secret_key=SECRET, now=NOW)
-    asleep_token = accounts.make_password_token(asleep, secret_key=SECRET, now=NOW)
+    gone_token = password_tokens.make_password_token(gone, secret_key=SECRET, now=NOW)
+    asleep_token = password_tokens.make_password_token(asleep, secret_key=SECRET, now=NOW)
     db.session.delete(gone)
     asleep.active = False
     db.session.commit()
-    with pytest.raises(accounts.TokenInvalid):
+    with pytest.raises(TokenInvalid):
         verify(db, gone_token)
-    with pytest.raises(accounts.AccountInactive):
+    with pytest.raises(AccountInactive):
         verify(db, asleep_token)
 
 
 def test_reset_with_weak_password_keeps_token_usable(db) -> None:
     user = create_client()
-    token = accounts.make_password_token(user, secret_key=SECRET, now=NOW)
-    with pytest.raises(accounts.WeakPassword):
-        accounts.reset_password(
+    token = password_tokens.make_password_token(user, secret_key=SECRET, now=NOW)
+    with pytest.raises(WeakPassword):
+        password_tokens.reset_password(
             db.session, token, "haslo123", secret_key=SECRET, now=NOW, policy=POLICY, **AGES
         )
     assert verify(db, token).id == user.id and count(db, AuditEvent) == 0
@@ -475,14 +511,15 @@ def test_reset_with_weak_password_keeps_token_usable(db) -> None:
 def test_request_reset_only_for_active_accounts(db) -> None:
     user = create_client(email="jest@example.org")
     create_client(email="spi@example.org", active=False)
-    found = accounts.request_password_reset(
+    found = password_tokens.request_password_reset(
         db.session, "JEST@example.org", secret_key=SECRET, now=NOW
     )
     assert found is not None and found[0].id == user.id
     assert verify(db, found[1]).id == user.id
     for email in ("nie-ma@example.org", "spi@example.org", "zly adres"):
         assert (
-            accounts.request_password_reset(db.session, email, secret_key=SECRET, now=NOW) is None
+            password_tokens.request_password_reset(db.session, email, secret_key=SECRET, now=NOW)
+            is None
         )
     assert actions(db) == ["user.password_reset_requested"]
 
@@ -496,7 +533,7 @@ def test_search_users_by_role_text_phone_and_status(db) -> None:
     ewa = create_manager(full_name="Ewa Zając", email="ewa@example.org", active=False)
 
     def ids(**kw) -> list[int]:
-        return [u.id for u in accounts.search_users(db.session, **kw).users]
+        return [u.id for u in user_search.search_users(db.session, **kw).users]
 
     assert ids() == [anna.id, ewa.id, jan.id]  # by name
     assert ids(role="expert") == [jan.id]
@@ -507,7 +544,7 @@ def test_search_users_by_role_text_phone_and_status(db) -> None:
     assert ids(active=False) == [ewa.id]
     assert ids(active=True, role="manager") == []
     assert ids(query="%") == [] and ids(query="_") == []  # wildcards are literal
-    page = accounts.search_users(db.session, per_page=2, page=2)
+    page = user_search.search_users(db.session, per_page=2, page=2)
     assert page.total == 3 and page.pages == 2 and [u.id for u in page.users] == [jan.id]
 
 
@@ -515,5 +552,28 @@ def test_search_folds_polish_capitals_on_every_engine(db) -> None:
     from tests.factories import create_client
 
     create_client(full_name="Łukasz Żółć", email="lz@example.org")
-    found = accounts.search_users(db.session, query="łukasz żółć")
+    found = user_search.search_users(db.session, query="łukasz żółć")
     assert [u.full_name for u in found.users] == ["Łukasz Żółć"]
+
+
+def test_managers_list_users_with_filters(db) -> None:
+    manager = create_manager(full_name="Ewa Zając", email="ewa@example.org")
+    anna = create_client(full_name="Anna Kowalska", email="anna@example.org")
+    expert = create_expert(full_name="Jan Lis", email="lis@example.org")
+    found = user_search.list_users(
+        db.session, manager, user_search.UserFilters(role="client", active=True)
+    )
+    assert [u.id for u in found.users] == [anna.id]
+    assert user_search.get_user(db.session, expert.id) is expert
+    assert user_search.get_user(db.session, 10_000) is None
+    with pytest.raises(NotAllowed):
+        user_search.list_users(db.session, expert, user_search.UserFilters())
+
+
+def test_all_users_for_the_command_line(db) -> None:
+    create_manager(full_name="Zofia Szefowa", email="szef@example.org")
+    create_client(full_name="anna Kowalska", email="anna@example.org")
+    create_client(full_name="Bartek Nowak", email="bartek@example.org")
+    names = [u.full_name for u in user_search.all_users(db.session)]
+    assert names == ["anna Kowalska", "Bartek Nowak", "Zofia Szefowa"]  # by role, then name
+    assert len(user_search.all_users(db.session, role="client")) == 2

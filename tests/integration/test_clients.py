@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from incubator.domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
+from incubator.domain.errors import InvalidInput, NotAllowed
 from incubator.models import AuditEvent, FoundingGroup, FoundingGroupMember, Role, User
-from incubator.services import accounts, clients
+from incubator.services import clients
 from tests.factories import create_branch, create_client, create_expert, create_manager
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -91,7 +93,7 @@ def test_create_phone_client_with_optional_email_normalises_it(db, people) -> No
 
 
 def test_create_phone_client_refuses_a_taken_email(db, people) -> None:
-    with pytest.raises(accounts.DuplicateEmail):
+    with pytest.raises(DuplicateEmail):
         clients.create_phone_client(
             db.session,
             actor=people["manager"],
@@ -106,11 +108,11 @@ def test_create_phone_client_refuses_a_taken_email(db, people) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"rodo_clause_read": False}, accounts.ConsentRequired),
-        ({"phone": ""}, accounts.InvalidInput),
-        ({"phone": "12"}, accounts.InvalidInput),
-        ({"full_name": "   "}, accounts.InvalidInput),
-        ({"email": "not-an-address"}, accounts.InvalidEmail),
+        ({"rodo_clause_read": False}, ConsentRequired),
+        ({"phone": ""}, InvalidInput),
+        ({"phone": "12"}, InvalidInput),
+        ({"full_name": "   "}, InvalidInput),
+        ({"email": "not-an-address"}, InvalidEmail),
     ],
 )
 def test_create_phone_client_refusals_write_nothing(db, people, kwargs, error) -> None:
@@ -124,7 +126,7 @@ def test_create_phone_client_refusals_write_nothing(db, people, kwargs, error) -
 
 
 def test_only_staff_enter_clients(db, people) -> None:
-    with pytest.raises(accounts.NotAllowed):
+    with pytest.raises(NotAllowed):
         clients.create_phone_client(
             db.session,
             actor=people["maria"],

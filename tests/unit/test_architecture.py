@@ -206,3 +206,12 @@ def test_no_hard_coded_api_paths(path: Path) -> None:
     ]
     allowed = {"/api/v1"} if path.name == "__init__.py" and path.parent.name == "web" else set()
     assert set(literals) <= allowed, f"{_ids(path)}: {literals}; use url_for"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "web").glob("*/__init__.py")), ids=_ids)
+def test_blueprint_packages_only_re_export_bp(path: Path) -> None:
+    """`bp` is defined where the views are; no import at the bottom of a package (a cycle)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    statements = [n for n in tree.body if not isinstance(n, ast.Expr)]  # docstrings aside
+    assert all(isinstance(n, ast.ImportFrom | ast.Import) for n in statements), _ids(path)
+    assert "noqa: E402" not in path.read_text(encoding="utf-8")

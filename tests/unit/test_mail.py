@@ -15,12 +15,17 @@ NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 CONFIG = {"MAIL_DEFAULT_SENDER": "Inkubator Ekonomii Społecznej <inkubator@example.org>"}
 
 
+def send(config, instance_path, **message):
+    """`send_mail` with the settings an app with `config` would have."""
+    return mail.send_mail(mail.MailSettings.from_config(config, instance_path), **message)
+
+
 def read_eml(path):
     return email.message_from_bytes(path.read_bytes(), policy=policy.default)
 
 
 def test_outbox_file_keeps_polish_letters(tmp_path) -> None:
-    path = mail.send_mail(
+    path = send(
         {**CONFIG, "MAIL_OUTBOX": str(tmp_path / "box")},
         str(tmp_path / "instance"),
         to="Łucja Żółć <lucja@example.org>",
@@ -45,22 +50,22 @@ def test_outbox_file_keeps_polish_letters(tmp_path) -> None:
 
 
 def test_default_outbox_is_in_the_instance_folder(tmp_path) -> None:
-    path = mail.send_mail({}, str(tmp_path), to="a@example.org", subject="Test", text="x", now=NOW)
+    path = send({}, str(tmp_path), to="a@example.org", subject="Test", text="x", now=NOW)
     assert path is not None and path.parent == tmp_path / "outbox"
     assert read_eml(path)["From"] == mail.DEFAULT_SENDER
 
 
 def test_same_subject_same_instant_does_not_overwrite(tmp_path) -> None:
     config = {"MAIL_OUTBOX": str(tmp_path)}
-    first = mail.send_mail(config, "", to="a@example.org", subject="Ś", text="1", now=NOW)
-    second = mail.send_mail(config, "", to="a@example.org", subject="Ś", text="2", now=NOW)
+    first = send(config, "", to="a@example.org", subject="Ś", text="1", now=NOW)
+    second = send(config, "", to="a@example.org", subject="Ś", text="2", now=NOW)
     assert first != second
     assert read_eml(first).get_content().strip() == "1"
     assert read_eml(second).get_content().strip() == "2"
 
 
 def test_text_only_message_is_not_multipart(tmp_path) -> None:
-    path = mail.send_mail(
+    path = send(
         {"MAIL_OUTBOX": str(tmp_path)},
         "",
         to="a@example.org",
@@ -114,7 +119,7 @@ def test_smtp_with_starttls_and_login(fake_smtp, tmp_path) -> None:
         "MAIL_PASSWORD": "sekret",
         "MAIL_OUTBOX": str(tmp_path),
     }
-    result = mail.send_mail(config, "", to="a@example.org", subject="Żółw", text="ą", now=NOW)
+    result = send(config, "", to="a@example.org", subject="Żółw", text="ą", now=NOW)
     assert result is None
     assert list(tmp_path.iterdir()) == []  # nothing written to the outbox
     (smtp,) = fake_smtp.instances
@@ -125,7 +130,7 @@ def test_smtp_with_starttls_and_login(fake_smtp, tmp_path) -> None:
 
 def test_smtp_without_tls_or_login(fake_smtp) -> None:
     config = {"MAIL_SERVER": "localhost", "MAIL_PORT": 25, "MAIL_USE_TLS": False}
-    mail.send_mail(config, "", to="a@example.org", subject="x", text="y", now=NOW)
+    send(config, "", to="a@example.org", subject="x", text="y", now=NOW)
     assert fake_smtp.instances[0].calls == ["send", "quit"]
 
 
@@ -135,7 +140,7 @@ def test_smtp_failure_becomes_mail_error(monkeypatch) -> None:
 
     monkeypatch.setattr(smtplib, "SMTP", refuse)
     with pytest.raises(mail.MailError, match="localhost:25"):
-        mail.send_mail(
+        send(
             {"MAIL_SERVER": "localhost", "MAIL_PORT": 25},
             "",
             to="a@example.org",

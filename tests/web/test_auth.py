@@ -21,7 +21,7 @@ from incubator.clock import utcnow
 from incubator.config import Config, TestConfig
 from incubator.domain.passwords import load_common_passwords
 from incubator.models import AuditEvent, ClientProfile, User
-from incubator.services import accounts
+from incubator.services import accounts, password_tokens
 from tests.conftest import login
 from tests.factories import PASSWORD, create_client, create_expert, create_manager
 
@@ -77,7 +77,7 @@ def link_in(message) -> str:
 
 def test_every_auth_page_has_csrf_meta_and_labels(client, app) -> None:
     user = create_client(email="klient@example.org")
-    token = accounts.make_password_token(user, secret_key=app.secret_key, now=utcnow())
+    token = password_tokens.make_password_token(user, secret_key=app.secret_key, now=utcnow())
     anonymous = ["/konto/logowanie", "/konto/rejestracja", "/konto/reset", f"/konto/reset/{token}"]
     for url in anonymous:
         response = client.get(url)
@@ -469,7 +469,7 @@ def test_reset_request_malformed_email(client, outbox) -> None:
 def test_expired_reset_link(client, app) -> None:
     user = create_client(email="klient@example.org")
     issued = utcnow() - app.config["PASSWORD_RESET_MAX_AGE"] - timedelta(minutes=1)
-    token = accounts.make_password_token(user, secret_key=app.secret_key, now=issued)
+    token = password_tokens.make_password_token(user, secret_key=app.secret_key, now=issued)
     response = client.get(f"/konto/reset/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/konto/reset"
     html = page(client.get("/konto/reset"))
@@ -487,7 +487,7 @@ def test_invalid_reset_link(client, token: str) -> None:
 
 def test_reset_link_signed_with_another_key_is_invalid(client) -> None:
     user = create_client(email="klient@example.org")
-    token = accounts.make_password_token(user, secret_key="someone-else", now=utcnow())
+    token = password_tokens.make_password_token(user, secret_key="someone-else", now=utcnow())
     assert "Ten link jest nieważny" in page(
         client.get(f"/konto/reset/{token}", follow_redirects=True)
     )
@@ -496,7 +496,7 @@ def test_reset_link_signed_with_another_key_is_invalid(client) -> None:
 def test_reset_ends_sessions_opened_with_the_old_password(client, app, db) -> None:
     user = create_client(email="klient@example.org")
     login(client, "klient@example.org", PASSWORD)
-    token = accounts.make_password_token(user, secret_key=app.secret_key, now=utcnow())
+    token = password_tokens.make_password_token(user, secret_key=app.secret_key, now=utcnow())
     app.test_client().post(f"/konto/reset/{token}", data={"password": NEW, "password_confirm": NEW})
     assert not is_logged_in(client)
 

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 
 from ...models import Role
-from ..auth.forms import choice, email_field, language_choices, phone_field
+from ..common.fields import choice, email_field, language_choices, phone_field
 
 
 def role_choices(roles=tuple(Role)) -> list:

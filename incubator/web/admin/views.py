@@ -8,25 +8,37 @@ a link to set one (valid `PASSWORD_SETUP_MAX_AGE`, 7 days by default); afterward
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
+from ...domain.accounts import CannotDeactivateSelf, DuplicateEmail, InvalidEmail
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
-from ...services import accounts, directory, mail
-from ..auth.forms import choice
-from ..auth.views import client_ip, password_policy, send_password_link
+from ...services import accounts, directory, mail, password_tokens, user_search
+from ..common.client import client_ip
 from ..common.errors import message_for
-from ..main.views import safe_next
-from . import bp
+from ..common.fields import choice
+from ..common.passwords import password_policy, send_password_link
+from ..common.redirects import safe_next
 from .forms import NewUserForm, SetActiveForm, UserFilterForm
 
-PER_PAGE = 50
+bp = Blueprint("admin", __name__)
+
+PER_PAGE = user_search.PER_PAGE
 
 
 @bp.before_request
@@ -44,14 +56,12 @@ def users():
     role = form.role.data if form.role.data in {r.value for r in Role} else ""
     status = form.status.data if form.status.data in {"active", "inactive"} else ""
     page = request.args.get("page", 1, type=int) or 1
-    result = accounts.search_users(
-        db.session,
+    filters = user_search.UserFilters(
         role=role or None,
         query=(form.q.data or "")[:100] if not form.q.errors else None,
         active={"active": True, "inactive": False}.get(status),
-        page=page,
-        per_page=PER_PAGE,
     )
+    result = user_search.list_users(db.session, _user(), filters, page=page, per_page=PER_PAGE)
     args = {k: v for k, v in {"role": role, "status": status, "q": form.q.data}.items() if v}
     return render_template(
         "admin/users.html",
@@ -81,7 +91,7 @@ def user_new():
         try:
             user = accounts.create_staff_account(
                 db.session,
-                actor=current_user._get_current_object(),
+                actor=_user(),
                 role=form.role.data,
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -92,7 +102,7 @@ def user_new():
                 now=now,
                 ip=client_ip(),
             )
-        except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+        except (DuplicateEmail, InvalidEmail) as error:
             form.email.errors = [*form.email.errors, message_for(error)]
         except DomainError as error:
             flash(message_for(error), "error")
@@ -104,7 +114,7 @@ def user_new():
 
 @bp.post("/uzytkownicy/<int:user_id>/aktywnosc")
 def user_set_active(user_id: int) -> Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = user_search.get_user(db.session, user_id) or abort(404)
     form = SetActiveForm()
     back = safe_next(form.next.data) or url_for("admin.users")
     if not form.validate_on_submit():
@@ -113,13 +123,13 @@ def user_set_active(user_id: int) -> Response:
     try:
         changed = accounts.set_active(
             db.session,
-            actor=current_user._get_current_object(),
+            actor=_user(),
             user=user,
             active=active,
             now=utcnow(),
             ip=client_ip(),
         )
-    except accounts.CannotDeactivateSelf as error:
+    except CannotDeactivateSelf as error:
         flash(message_for(error), "error")
         return redirect(back)
     if not changed:
@@ -137,9 +147,13 @@ def user_set_active(user_id: int) -> Response:
     return redirect(back)
 
 
+def _user() -> User:
+    return current_user._get_current_object()
+
+
 def _send_setup_link(user: User, now) -> None:
-    token = accounts.make_password_token(
-        user, secret_key=current_app.secret_key, now=now, purpose=accounts.PURPOSE_SETUP
+    token = password_tokens.make_password_token(
+        user, secret_key=current_app.secret_key, now=now, purpose=password_tokens.PURPOSE_SETUP
     )
     try:
         send_password_link(user, token, setup=True)

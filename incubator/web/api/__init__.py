@@ -1,7 +1,5 @@
 """JSON API v1, mounted at /api/v1 (see views.py, and openapi.py for its description)."""
 
-from flask import Blueprint
+from .views import bp
 
-bp = Blueprint("api", __name__)
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

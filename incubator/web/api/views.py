@@ -11,30 +11,29 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, current_app, jsonify, session, url_for
+from flask import Blueprint, Response, current_app, jsonify, url_for
 from flask_babel import get_locale
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ...clock import utcnow
+from ...domain.accounts import AuthError
 from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...domain.slots import Slot
 from ...exports.calendar_entry import calendar_bytes
 from ...extensions import db, limiter
-from ...services import accounts, booking, directory
+from ...services import authentication, booking, directory
 from ...services.consultations import get_visible, list_consultations
 from ...services.slots import SlotQuery, cached_listing
-from ..auth.views import (
-    SESSION_FINGERPRINT,
-    client_ip,
-    login_limit,
-    password_policy,
-    start_session,
-)
+from ..common.client import client_ip
 from ..common.errors import message_for, status_for
-from . import bp, inputs, serializers
+from ..common.passwords import password_policy
+from ..common.sessions import end_session, login_limit, start_session
+from . import inputs, serializers
 from .openapi import openapi_document
 from .responses import actor, json_error, login_required, register_error_handlers
+
+bp = Blueprint("api", __name__)
 
 MAX_RANGE_DAYS = 62  # one request may ask for about two months of slots
 
@@ -129,10 +128,10 @@ def session_login() -> Any:
     email = inputs.str_field(data, "email", max_length=254)
     password = inputs.str_field(data, "password", max_length=1024)
     try:
-        user = accounts.authenticate(
+        user = authentication.authenticate(
             db.session, email, password, utcnow(), policy=password_policy(), ip=client_ip()
         )
-    except accounts.AuthError as error:
+    except AuthError as error:
         return json_error(status_for(error), error.code, message_for(error))
     start_session(user)  # a fresh session: the old CSRF token is gone, the new one is returned
     return jsonify(_session_state())
@@ -141,8 +140,7 @@ def session_login() -> Any:
 @bp.delete("/session")
 def session_logout() -> Response:
     if current_user.is_authenticated:
-        logout_user()
-        session.pop(SESSION_FINGERPRINT, None)
+        end_session()
     return jsonify(_session_state())
 
 

@@ -1,15 +1,13 @@
 """Login, registration, the account page, password change and reset.
 
-Sessions carry a fingerprint of the password hash (`_pw`): when the password changes (reset,
-change on another device) every other session ends on its next request.
+Sessions carry a fingerprint of the password hash (see `web.common.sessions`): when the password
+changes (reset, change on another device) every other session ends on its next request.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from email.headerregistry import Address
-
 from flask import (
+    Blueprint,
     current_app,
     flash,
     redirect,
@@ -18,19 +16,37 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from ... import demo
 from ...clock import utcnow
+from ...domain.accounts import (
+    AccountError,
+    AuthError,
+    ConsentRequired,
+    DuplicateEmail,
+    InvalidEmail,
+    NoPassword,
+    TokenExpired,
+    WeakPassword,
+    WrongPassword,
+)
 from ...extensions import db, limiter
 from ...models import User
-from ...services import accounts, mail
+from ...services import accounts, authentication, mail, password_tokens
+from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
-from ..main.views import safe_next
-from . import bp
+from ..common.passwords import password_policy, send_password_link, token_max_ages
+from ..common.redirects import safe_next
+from ..common.sessions import (
+    end_session,
+    login_limit,
+    remember_password,
+    session_is_stale,
+    start_session,
+)
 from .forms import (
     AccountForm,
     LoginForm,
@@ -40,8 +56,7 @@ from .forms import (
     ResetRequestForm,
 )
 
-SESSION_FINGERPRINT = "_pw"
-DEFAULT_SETUP_MAX_AGE = timedelta(days=7)
+bp = Blueprint("auth", __name__)
 
 
 @bp.before_app_request
@@ -50,74 +65,8 @@ def end_stale_session() -> None:
 
     (Deactivated accounts are handled by the user loader in `web/user_loader.py`.)
     """
-    fingerprint = session.get(SESSION_FINGERPRINT)
-    if fingerprint is None or not current_user.is_authenticated:
-        return
-    if fingerprint != accounts.password_fingerprint(current_user):
-        logout_user()
-        session.pop(SESSION_FINGERPRINT, None)
-
-
-# One bucket for every way of logging in (this page and POST /api/v1/session), so switching
-# between them does not double an attacker's attempts.
-login_limit = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login", methods=["POST"]
-)
-
-
-# --- helpers shared with the admin blueprint --------------------------------------------------
-
-
-def client_ip() -> str:
-    return request.remote_addr or ""
-
-
-def password_policy() -> accounts.PasswordPolicy:
-    return accounts.PasswordPolicy.from_config(current_app.config)
-
-
-def token_max_ages() -> dict[str, timedelta]:
-    config = current_app.config
-    return {
-        "max_age": config["PASSWORD_RESET_MAX_AGE"],
-        "setup_max_age": config.get("PASSWORD_SETUP_MAX_AGE", DEFAULT_SETUP_MAX_AGE),
-    }
-
-
-def send_password_link(user: User, token: str, *, setup: bool = False) -> None:
-    """E-mail a link to set a password, in the user's language. Raises `mail.MailError`."""
-    ages = token_max_ages()
-    valid_for = ages["setup_max_age"] if setup else ages["max_age"]
-    link = url_for("auth.reset_password", token=token, _external=True)
-    template = "auth/email/set_password" if setup else "auth/email/reset_password"
-    with force_locale(user.preferred_language):
-        context = {
-            "user": user,
-            "link": link,
-            "hours": int(valid_for.total_seconds() // 3600),
-        }
-        subject = _("Set your password") if setup else _("Reset your password")
-        text = render_template(f"{template}.txt", **context)
-        html = render_template(f"{template}.html", **context)
-    mail.send(to=_address(user), subject=subject, text=text, html=html)
-
-
-def _address(user: User) -> str:
-    return str(Address(display_name=user.full_name, addr_spec=user.email or ""))
-
-
-def start_session(user: User) -> None:
-    """Log in with a fresh session (no fixation), keeping only the chosen language.
-
-    Without a choice made before logging in, the session takes the account's preferred language,
-    so the pages (and the goodbye message) stay in it after logging out.
-    """
-    language = session.get("lang") or user.preferred_language
-    session.clear()
-    if language in current_app.config["LANGUAGES"]:
-        session["lang"] = language
-    login_user(user)
-    session[SESSION_FINGERPRINT] = accounts.password_fingerprint(user)
+    if session_is_stale():
+        end_session()
 
 
 def _field_error(field, message) -> None:
@@ -136,7 +85,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(
+            user = authentication.authenticate(
                 db.session,
                 form.email.data,
                 form.password.data,
@@ -144,9 +93,9 @@ def login():
                 policy=password_policy(),
                 ip=client_ip(),
             )
-        except accounts.NoPassword as error:
+        except NoPassword as error:
             flash(message_for(error), "warning")
-        except accounts.AuthError as error:
+        except AuthError as error:
             flash(message_for(error), "error")
         else:
             start_session(user)
@@ -162,8 +111,7 @@ def login():
 @bp.post("/wyloguj")
 def logout() -> Response:
     if current_user.is_authenticated:
-        logout_user()
-        session.pop(SESSION_FINGERPRINT, None)
+        end_session()
         flash(_("You have been logged out."), "info")
     return redirect(url_for("main.index"))
 
@@ -192,12 +140,12 @@ def register():
                 now=utcnow(),
                 ip=client_ip(),
             )
-        except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+        except (DuplicateEmail, InvalidEmail) as error:
             _field_error(form.email, message_for(error, own=True))
-        except accounts.WeakPassword as error:
+        except WeakPassword as error:
             for message in password_problem_messages(error.problems):
                 _field_error(form.password, message)
-        except accounts.ConsentRequired as error:
+        except ConsentRequired as error:
             _field_error(form.consent, message_for(error))
         else:
             start_session(user)
@@ -253,14 +201,14 @@ def password_change():
                 now=utcnow(),
                 ip=client_ip(),
             )
-        except accounts.WrongPassword as error:
+        except WrongPassword as error:
             _field_error(form.current_password, message_for(error))
-        except accounts.WeakPassword as error:
+        except WeakPassword as error:
             for message in password_problem_messages(error.problems):
                 _field_error(form.password, message)
         else:
             # This session stays valid; the others end on their next request.
-            session[SESSION_FINGERPRINT] = accounts.password_fingerprint(user)
+            remember_password(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template(
@@ -275,7 +223,7 @@ def password_change():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        found = accounts.request_password_reset(
+        found = password_tokens.request_password_reset(
             db.session,
             form.email.data,
             secret_key=current_app.secret_key,
@@ -303,19 +251,19 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        accounts.verify_password_token(
+        password_tokens.verify_password_token(
             db.session,
             token,
             secret_key=current_app.secret_key,
             now=utcnow(),
             **token_max_ages(),
         )
-    except accounts.AccountError as error:
+    except AccountError as error:
         return _token_refused(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(
+            password_tokens.reset_password(
                 db.session,
                 token,
                 form.password.data,
@@ -325,10 +273,10 @@ def reset_password(token: str):
                 ip=client_ip(),
                 **token_max_ages(),
             )
-        except accounts.WeakPassword as error:
+        except WeakPassword as error:
             for message in password_problem_messages(error.problems):
                 _field_error(form.password, message)
-        except accounts.AccountError as error:
+        except AccountError as error:
             return _token_refused(error)
         else:
             if current_user.is_authenticated:
@@ -347,6 +295,6 @@ def reset_password(token: str):
     return response
 
 
-def _token_refused(error: accounts.AccountError) -> Response:
-    flash(message_for(error), "warning" if isinstance(error, accounts.TokenExpired) else "error")
+def _token_refused(error: AccountError) -> Response:
+    flash(message_for(error), "warning" if isinstance(error, TokenExpired) else "error")
     return redirect(url_for("auth.reset_request"))

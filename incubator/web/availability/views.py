@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -24,13 +24,14 @@ from ...domain.errors import DomainError, NotAllowed, NotFound, UnknownExpert
 from ...extensions import db
 from ...models import Consultation, ExceptionKind, User
 from ...services import availability as av
-from ..auth.forms import choice
 from ..common import booking_flow as f
 from ..common import display
 from ..common import wording as m
 from ..common.errors import message_for
-from . import bp
+from ..common.fields import choice
 from .forms import ChooseExpertForm, DayOffForm, ExtraHoursForm, RuleForm
+
+bp = Blueprint("availability", __name__)
 
 ALL_BRANCHES = 0  # the day-off form's "every office" option
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date as date_
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -29,8 +29,9 @@ from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
 from ..common.errors import message_for, status_for
-from . import bp
 from .forms import CancelForm, MoveForm
+
+bp = Blueprint("booking", __name__)
 
 
 def _user() -> User:

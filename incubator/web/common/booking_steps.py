@@ -22,11 +22,11 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Consultation
 from ...services import booking, clients, directory
-from ..auth.forms import choice as choice_
 from . import booking_flow as f
 from . import display
 from .booking_forms import ConfirmForm
 from .errors import message_for, status_for
+from .fields import choice as choice_
 
 TEMPLATES = "booking"
 

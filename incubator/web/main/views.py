@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ...clock import utcnow
 from ...extensions import db
-from ...services import directory
-from . import bp
+from ...services import accounts, directory
+from ..common.client import client_ip
+from ..common.redirects import safe_next
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
@@ -28,8 +30,13 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated and current_user.preferred_language != lang:
-            current_user.preferred_language = lang
-            db.session.commit()
+            accounts.set_preferred_language(
+                db.session,
+                user=current_user._get_current_object(),
+                language=lang,
+                now=utcnow(),
+                ip=client_ip(),
+            )
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
@@ -41,17 +48,3 @@ def privacy():
 @bp.get("/deklaracja-dostepnosci")
 def accessibility():
     return render_template("main/accessibility.html")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return `target` only if it is a path on this site; anything else (off-site, scheme-relative,
-    backslash tricks) is dropped so `?next=` cannot be used for open redirects."""
-    if not target:
-        return None
-    target = target.strip()
-    if "\\" in target or any(ord(ch) < 32 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target

@@ -16,8 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..auth.forms import valid_email
 from ..common.booking_forms import REASON_MAX
+from ..common.fields import valid_email
 
 
 class ClientSearchForm(FlaskForm):

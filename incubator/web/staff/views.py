@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -18,20 +18,22 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
+from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
 from ...domain.calendar import WARSAW
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import accounts, booking, clients, directory
+from ...services import booking, clients, directory
 from ...services.consultations import get_visible, list_consultations
-from ..auth.forms import choice
-from ..auth.views import client_ip
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
+from ..common.client import client_ip
 from ..common.errors import message_for, status_for
-from . import bp
+from ..common.fields import choice
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
+
+bp = Blueprint("staff", __name__)
 
 
 @bp.before_request
@@ -101,9 +103,9 @@ def client_new() -> ResponseReturnValue:
                     now=utcnow(),
                     ip=client_ip(),
                 )
-            except (accounts.DuplicateEmail, accounts.InvalidEmail) as error:
+            except (DuplicateEmail, InvalidEmail) as error:
                 form.email.errors = [message_for(error)]
-            except accounts.ConsentRequired as error:
+            except ConsentRequired as error:
                 form.rodo_read.errors = [message_for(error)]
             except DomainError as error:
                 flash(message_for(error), "error")
