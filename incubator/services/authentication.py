@@ -60,3 +60,14 @@ def _spend_hash_time(password: str, method: str) -> None:
     if dummy is None:
         dummy = _DUMMY_HASH_CACHE[method] = generate_password_hash("not-a-password", method)
     check_password_hash(dummy, password)
+
+
+def session_user(session: Session, user_id: str) -> User | None:
+    """The user a session cookie names, if the account is still active.
+
+    An account deactivated by a manager loses its open sessions on its next request.
+    """
+    if not user_id.isdigit() or len(user_id) > 18:
+        return None
+    user = session.get(User, int(user_id))
+    return user if user is not None and user.active else None

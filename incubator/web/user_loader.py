@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from ..extensions import db, login_manager
 from ..models import User
+from ..services.authentication import session_user
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    # An account deactivated by a manager loses its open sessions on the next request.
-    if user is None or not user.active:
-        return None
-    return user
+    return session_user(db.session, user_id)
