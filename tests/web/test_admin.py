@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+import socket
 from email import policy
 from html import unescape
 
@@ -11,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import AuditEvent, ExpertProfile, User
-from incubator.services import mail
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -237,10 +237,12 @@ def test_new_user_bad_input(client, db, manager, overrides, message) -> None:
 
 
 def test_new_user_when_mail_fails(client, db, manager, monkeypatch) -> None:
-    def broken(**kwargs):
-        raise mail.MailError("SMTP down")
-
-    monkeypatch.setattr(mail, "send", broken)
+    # A real refusal: an SMTP server configured on a loopback port where nothing listens.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setitem(client.application.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(client.application.config, "MAIL_PORT", closed_port)
     response = client.post(
         "/admin/uzytkownicy/nowy",
         data=new_expert_form(role="manager", email="druga@example.org"),
