@@ -79,10 +79,6 @@ class Config:
     SLOT_VERSION_TTL_SECONDS = float(os.environ.get("SLOT_VERSION_TTL_SECONDS", "1"))
 
 
-class DevConfig(Config):
-    DEBUG = True
-
-
 class DemoConfig(Config):
     """`incubator demo`: a local SQLite demo; the secret is kept in the instance folder."""
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Area, Branch
+from ..services.transactions import write
 from .files import (
     BRANCHES_FILE,
     DEFAULT_SEED_DIR,
@@ -160,23 +160,20 @@ def apply_reference(session: Session, seed_dir: Path) -> ReferenceSummary:
 
 
 def all_or_nothing(session: Session, work: Callable[[], _T]) -> _T:
-    """Run ``work`` and commit; on any error roll back, so a bad file leaves nothing behind.
+    """Run ``work`` as one write (`services.transactions.write`): a bad file leaves nothing.
 
     A database constraint the data breaks (e.g. a branch code already used differently) becomes
     a one-line :class:`SeedError`.
     """
-    try:
+
+    def refused(failure: BaseException) -> SeedError:
+        detail = str(getattr(failure, "orig", None) or failure).strip().splitlines()
+        return SeedError(
+            f"the database refused the seed data: {detail[0] if detail else failure!r}"
+        )
+
+    with write(session, on_conflict=refused):
         result = work()
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise SeedError(
-            f"the database refused the seed data: {detail[0] if detail else exc!r}"
-        ) from None
-    except BaseException:
-        session.rollback()
-        raise
     return result
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -36,7 +35,7 @@ from ..domain.passwords import load_common_passwords, password_problems
 from ..domain.people import clean_language, clean_name, clean_phone, email_candidate, fold_email
 from ..models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 from . import audit
-from .transactions import begin_write
+from .transactions import write
 
 STAFF_ROLES = (Role.EXPERT, Role.MANAGER)
 
@@ -115,24 +114,6 @@ def ensure_email_free(session: Session, email: str) -> None:
         raise DuplicateEmail(email)
 
 
-def save_new_user(session: Session, email: str | None, *, flush: bool = False) -> None:
-    """Flush or commit; losing a race on the unique e-mail index becomes DuplicateEmail.
-
-    The earlier look-up catches the usual case; this catches two registrations at once. The
-    transaction is rolled back, so nothing of the account (profile, audit event) is left behind.
-    """
-    try:
-        if flush:
-            session.flush()
-        else:
-            session.commit()
-    except IntegrityError:
-        session.rollback()
-        if email is not None and session.scalar(select(User.id).where(User.email == email)):
-            raise DuplicateEmail(email) from None
-        raise
-
-
 def insert_user(
     session: Session,
     user: User,
@@ -143,19 +124,24 @@ def insert_user(
     ip: str = "",
     now: datetime,
 ) -> User:
-    """Add a checked new `user` with its audit event and commit (see `save_new_user`)."""
-    session.add(user)
-    save_new_user(session, user.email, flush=True)
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        target=user,
-        details=details,
-        ip=ip,
-        now=now,
-    )
-    save_new_user(session, user.email)
+    """Add a checked new `user` with its audit event, in one write.
+
+    The e-mail was looked up before; losing a race on the unique e-mail index to a registration
+    at the same moment becomes `DuplicateEmail`, and nothing of the account (profile, audit
+    event) is left behind.
+    """
+    email = user.email
+
+    def duplicate(failure: BaseException) -> BaseException:
+        taken = email is not None and session.scalar(select(User.id).where(User.email == email))
+        return DuplicateEmail(email) if taken else failure
+
+    with write(session, on_conflict=duplicate):
+        session.add(user)
+        session.flush()
+        audit.record(
+            session, actor=actor, action=action, target=user, details=details, ip=ip, now=now
+        )
     return user
 
 
@@ -349,24 +335,21 @@ def set_preferred_language(
 def _save_profile(
     session: Session, user: User, new: Mapping[str, str], *, now: datetime, ip: str
 ) -> list[str]:
-    begin_write(session)
-    changed = [name for name, value in new.items() if getattr(user, name) != value]
-    if not changed:
-        session.rollback()
-        return []
-    for name in changed:
-        setattr(user, name, new[name])
-    # Field names only: the audit trail must not become a second copy of personal data.
-    audit.record(
-        session,
-        actor=user,
-        action="user.profile_updated",
-        target=user,
-        details={"fields": changed},
-        ip=ip,
-        now=now,
-    )
-    session.commit()
+    with write(session):
+        changed = [name for name, value in new.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, new[name])
+        if changed:
+            # Field names only: the audit trail must not become a second copy of personal data.
+            audit.record(
+                session,
+                actor=user,
+                action="user.profile_updated",
+                target=user,
+                details={"fields": changed},
+                ip=ip,
+                now=now,
+            )
     return changed
 
 
@@ -390,9 +373,12 @@ def change_password(
         problems.append("same_as_current")
     if problems:
         raise WeakPassword(problems)
-    user.password_hash = policy.hash(new_password)
-    audit.record(session, actor=user, action="user.password_changed", target=user, ip=ip, now=now)
-    session.commit()
+    password_hash = policy.hash(new_password)  # slow on purpose: before the write begins
+    with write(session):
+        user.password_hash = password_hash
+        audit.record(
+            session, actor=user, action="user.password_changed", target=user, ip=ip, now=now
+        )
 
 
 def set_password(
@@ -412,9 +398,10 @@ def set_password(
     (`password_tokens.reset_password`) records "user.password_reset".
     """
     policy.check(password, email=user.email, name=user.full_name)
-    user.password_hash = policy.hash(password)
-    audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
-    session.commit()
+    password_hash = policy.hash(password)  # slow on purpose: before the write begins
+    with write(session):
+        user.password_hash = password_hash
+        audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
 
 
 def set_active(
@@ -434,10 +421,10 @@ def set_active(
         raise NotAllowed("only managers change account status")
     if actor.id == user.id and not active:
         raise CannotDeactivateSelf()
-    if user.active == active:
-        return False
-    user.active = active
-    action = "user.reactivated" if active else "user.deactivated"
-    audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
-    session.commit()
+    with write(session):
+        if user.active == active:
+            return False
+        user.active = active
+        action = "user.reactivated" if active else "user.deactivated"
+        audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
     return True

@@ -15,6 +15,7 @@ from ..domain.accounts import AccountInactive, InvalidCredentials, NoPassword
 from ..models import User
 from . import audit
 from .accounts import PasswordPolicy, find_by_email
+from .transactions import write
 
 DEFAULT_HASH_METHOD = "scrypt"
 # A hash to check against when the e-mail is unknown, so a miss takes as long as a wrong password.
@@ -43,15 +44,17 @@ def authenticate(
         if not user.active:
             raise AccountInactive()
         raise NoPassword()
-    if not user.check_password(password):
-        audit.record(session, actor=None, action="user.login_failed", target=user, ip=ip, now=now)
-        session.commit()
+    if not user.check_password(password):  # slow on purpose: before the write begins
+        with write(session):
+            audit.record(
+                session, actor=None, action="user.login_failed", target=user, ip=ip, now=now
+            )
         raise InvalidCredentials()
     if not user.active:
         raise AccountInactive()
-    user.last_login_dt = now
-    audit.record(session, actor=user, action="user.login", target=user, ip=ip, now=now)
-    session.commit()
+    with write(session):
+        user.last_login_dt = now
+        audit.record(session, actor=user, action="user.login", target=user, ip=ip, now=now)
     return user
 
 

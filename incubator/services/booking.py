@@ -194,7 +194,7 @@ def book(
     with write(
         session,
         conflicts=(SlotTaken, IntegrityError),
-        on_conflict=lambda: _slot_taken_with_alternatives(session, request, now, policy),
+        on_conflict=lambda _: _slot_taken_with_alternatives(session, request, now, policy),
     ):
         area, branch, client, expert = _parties(session, request, actor)
         check_timing(request.start, now, policy, _holidays_on(request.start))
@@ -335,7 +335,7 @@ def reschedule(
     """
     request: BookingRequest | None = None
 
-    def alternatives() -> SlotTaken:
+    def alternatives(_: BaseException) -> SlotTaken:
         if request is None:  # refused before the new slot was even chosen
             return SlotTaken()
         return _slot_taken_with_alternatives(session, request, now, policy)

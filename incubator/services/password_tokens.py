@@ -20,6 +20,7 @@ from ..domain.errors import InvalidInput
 from ..models import User
 from . import audit
 from .accounts import PasswordPolicy, find_by_email, set_password
+from .transactions import write
 
 RESET_SALT = "password-reset"
 PURPOSE_RESET = "reset"  # "forgot your password": short-lived
@@ -110,10 +111,10 @@ def request_password_reset(
     if user is None or not user.active:
         return None
     token = make_password_token(user, secret_key=secret_key, now=now)
-    audit.record(
-        session, actor=None, action="user.password_reset_requested", target=user, ip=ip, now=now
-    )
-    session.commit()
+    with write(session):
+        audit.record(
+            session, actor=None, action="user.password_reset_requested", target=user, ip=ip, now=now
+        )
     return user, token
 
 

@@ -41,24 +41,28 @@ def begin_write(session: Session | scoped_session) -> None:
 def write(
     session: Session | scoped_session,
     *,
-    on_conflict: Callable[[], Exception] | None = None,
+    on_conflict: Callable[[BaseException], BaseException] | None = None,
     conflicts: tuple[type[BaseException], ...] = (IntegrityError,),
 ) -> Iterator[None]:
     """Run the block as one write transaction and commit it; roll back on any failure.
 
     A failure of a type in `conflicts` (by default a unique or exclusion constraint refusing the
-    change: a race lost to another writer) is replaced by ``on_conflict()`` when given, e.g. a
-    `SlotTaken` carrying the next free slots; the session is rolled back before it is called.
+    change: a race lost to another writer) is replaced by ``on_conflict(failure)`` when given,
+    e.g. a `SlotTaken` carrying the next free slots; the session is rolled back before it is
+    called, and it may return the failure itself when it is not the conflict it knows.
     """
     begin_write(session)
     try:
         yield
         session.commit()
-    except conflicts:
+    except conflicts as failure:
         session.rollback()
         if on_conflict is None:
             raise
-        raise on_conflict() from None
+        replacement = on_conflict(failure)
+        if replacement is failure:
+            raise
+        raise replacement from None
     except OperationalError as error:
         session.rollback()
         if "locked" in str(error).lower():  # SQLite: the busy timeout ran out
