@@ -29,6 +29,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
 from ...services import accounts, directory, mail, password_tokens, user_search
+from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for
 from ..common.fields import choice
@@ -61,7 +62,9 @@ def users():
         query=(form.q.data or "")[:100] if not form.q.errors else None,
         active={"active": True, "inactive": False}.get(status),
     )
-    result = user_search.list_users(db.session, _user(), filters, page=page, per_page=PER_PAGE)
+    result = user_search.list_users(
+        db.session, current_actor(), filters, page=page, per_page=PER_PAGE
+    )
     args = {k: v for k, v in {"role": role, "status": status, "q": form.q.data}.items() if v}
     return render_template(
         "admin/users.html",
@@ -91,7 +94,7 @@ def user_new():
         try:
             user = accounts.create_staff_account(
                 db.session,
-                actor=_user(),
+                actor=current_actor(),
                 role=form.role.data,
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -123,7 +126,7 @@ def user_set_active(user_id: int) -> Response:
     try:
         changed = accounts.set_active(
             db.session,
-            actor=_user(),
+            actor=current_actor(),
             user=user,
             active=active,
             now=utcnow(),
@@ -145,10 +148,6 @@ def user_set_active(user_id: int) -> Response:
             "success",
         )
     return redirect(back)
-
-
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 def _send_setup_link(user: User, now) -> None:

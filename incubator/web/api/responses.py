@@ -18,7 +18,6 @@ from flask_login import current_user
 
 from ...domain.booking_rules import SlotTaken
 from ...domain.errors import Busy, DomainError
-from ...models import User
 from ..common.errors import message_for, status_for
 from . import serializers
 
@@ -67,11 +66,6 @@ def login_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
-
-
-def actor() -> User:
-    """The logged-in user as the real model object (services must not get the proxy)."""
-    return cast(User, current_user._get_current_object())
 
 
 def register_error_handlers(bp: Blueprint) -> None:

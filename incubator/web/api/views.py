@@ -25,13 +25,14 @@ from ...extensions import db, limiter
 from ...services import authentication, booking, directory
 from ...services.consultations import get_visible, list_consultations
 from ...services.slots import SlotQuery, cached_listing
+from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
 from ..common.passwords import password_policy
 from ..common.sessions import end_session, login_limit, start_session
 from . import inputs, serializers
 from .openapi import openapi_document
-from .responses import actor, json_error, login_required, register_error_handlers
+from .responses import json_error, login_required, register_error_handlers
 
 bp = Blueprint("api", __name__)
 
@@ -112,7 +113,7 @@ def slots() -> Response:
 
 
 def _session_state() -> dict[str, Any]:
-    user = actor() if current_user.is_authenticated else None
+    user = current_actor() if current_user.is_authenticated else None
     return {"user": serializers.user(user), "csrf_token": generate_csrf()}
 
 
@@ -156,7 +157,7 @@ def consultations_list() -> Response:
         raise InvalidInput(field="to", reason="before_from")
     found = list_consultations(
         db.session,
-        actor(),
+        current_actor(),
         expert_id=inputs.int_arg("expert", required=False),
         branch_id=inputs.int_arg("branch", required=False),
         date_from=start_date,
@@ -179,7 +180,7 @@ def consultation_create() -> Any:
         attendee_ids=inputs.id_list_field(data, "attendee_ids"),
     )
     consultation = booking.book(
-        db.session, booking_request, actor=actor(), now=utcnow(), policy=_policy()
+        db.session, booking_request, actor=current_actor(), now=utcnow(), policy=_policy()
     )
     response = jsonify(serializers.consultation(consultation))
     response.status_code = 201
@@ -190,14 +191,14 @@ def consultation_create() -> Any:
 @bp.get("/consultations/<int:consultation_id>")
 @login_required
 def consultation_get(consultation_id: int) -> Response:
-    consultation = get_visible(db.session, consultation_id, actor())
+    consultation = get_visible(db.session, consultation_id, current_actor())
     return jsonify(serializers.consultation(consultation))
 
 
 @bp.get("/consultations/<int:consultation_id>.ics")
 @login_required
 def consultation_ics(consultation_id: int) -> Response:
-    consultation = get_visible(db.session, consultation_id, actor())
+    consultation = get_visible(db.session, consultation_id, current_actor())
     return Response(
         calendar_bytes(consultation, locale=_locale(), now=utcnow()),
         mimetype="text/calendar",
@@ -215,7 +216,7 @@ def consultation_cancel(consultation_id: int) -> Response:
     consultation = booking.cancel(
         db.session,
         consultation_id,
-        actor=actor(),
+        actor=current_actor(),
         reason=inputs.str_field(data, "reason", required=False),
         now=utcnow(),
         policy=_policy(),
@@ -230,7 +231,7 @@ def consultation_reschedule(consultation_id: int) -> Response:
     consultation = booking.reschedule(
         db.session,
         consultation_id,
-        actor=actor(),
+        actor=current_actor(),
         start=inputs.aware_datetime(data.get("start"), "start"),
         expert_id=inputs.int_field(data, "expert_id", required=False),
         branch_id=inputs.int_field(data, "branch_id", required=False),

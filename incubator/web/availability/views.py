@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ...clock import utcnow
@@ -27,6 +26,7 @@ from ...services import availability as av
 from ..common import booking_flow as f
 from ..common import display
 from ..common import wording as m
+from ..common.access import current_actor, staff_only
 from ..common.errors import message_for
 from ..common.fields import choice
 from .forms import ChooseExpertForm, DayOffForm, ExtraHoursForm, RuleForm
@@ -36,16 +36,7 @@ bp = Blueprint("availability", __name__)
 ALL_BRANCHES = 0  # the day-off form's "every office" option
 
 
-@bp.before_request
-@login_required
-def staff_only() -> None:
-    """Log in first, then experts and managers only (403 for clients)."""
-    if not current_user.is_staff:
-        abort(403)
-
-
-def _user() -> User:
-    return current_user._get_current_object()
+bp.before_request(staff_only)
 
 
 def _today() -> date:
@@ -54,7 +45,7 @@ def _today() -> date:
 
 def _expert_id() -> int | None:
     """Whose calendar: an expert's own; a manager's choice in `?expert=`."""
-    user = _user()
+    user = current_actor()
     requested = f.parse_id(request.args.get("expert"))
     if user.is_expert:
         if request.args.get("expert") not in (None, "") and requested != user.id:
@@ -74,20 +65,20 @@ def _expert_or_abort(expert_id: int | None) -> User:
     if expert_id is None:
         abort(404)
     try:
-        return av.get_expert(db.session, _user(), expert_id)
+        return av.get_expert(db.session, current_actor(), expert_id)
     except DomainError as error:
         _fail(error)
         raise
 
 
 def _page_url(expert_id: int, anchor: str | None = None) -> str:
-    user = _user()
+    user = current_actor()
     args = {} if user.is_expert else {"expert": expert_id}
     return url_for("availability.index", _anchor=anchor, **args)
 
 
 def _own(expert_id: int) -> bool:
-    return _user().id == expert_id
+    return current_actor().id == expert_id
 
 
 # --- form choices ---------------------------------------------------------------------------
@@ -128,7 +119,7 @@ def _render(
     off_form: DayOffForm | None = None,
     extra_form: ExtraHoursForm | None = None,
 ) -> ResponseReturnValue:
-    user = _user()
+    user = current_actor()
     chooser = None
     if user.is_manager:
         chooser = ChooseExpertForm(formdata=None, expert=expert_id)
@@ -227,7 +218,7 @@ def add_rule() -> ResponseReturnValue:
             valid_to=form.valid_to.data,
         )
         try:
-            added = av.add_rule(db.session, _user(), expert.id, draft, now=utcnow())
+            added = av.add_rule(db.session, current_actor(), expert.id, draft, now=utcnow())
         except DomainError as error:
             _refused(form, error, expert.id)
         else:
@@ -268,7 +259,7 @@ def _save_exception(form: DayOffForm | ExtraHoursForm, expert: User) -> av.Excep
         return None
     try:
         return av.add_exception(
-            db.session, _user(), expert.id, _exception_draft(form), now=utcnow()
+            db.session, current_actor(), expert.id, _exception_draft(form), now=utcnow()
         )
     except DomainError as error:
         _refused(form, error, expert.id)
@@ -329,7 +320,7 @@ class ConfirmForm(FlaskForm):
 @bp.route("/reguly/<int:rule_id>/usun", methods=["GET", "POST"])
 def remove_rule(rule_id: int) -> ResponseReturnValue:
     try:
-        rule = av.get_rule(db.session, _user(), rule_id)
+        rule = av.get_rule(db.session, current_actor(), rule_id)
     except DomainError as error:
         _fail(error)
         raise
@@ -341,7 +332,7 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            ended = av.end_rule(db.session, _user(), rule_id, now=utcnow())
+            ended = av.end_rule(db.session, current_actor(), rule_id, now=utcnow())
         except DomainError as error:
             _fail(error)
             flash(message_for(error, own=_own(expert_id), today=today), "error")
@@ -376,7 +367,7 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
 @bp.route("/wyjatki/<int:exception_id>/usun", methods=["GET", "POST"])
 def remove_exception(exception_id: int) -> ResponseReturnValue:
     try:
-        exception = av.get_exception(db.session, _user(), exception_id)
+        exception = av.get_exception(db.session, current_actor(), exception_id)
     except DomainError as error:
         _fail(error)
         raise
@@ -385,7 +376,7 @@ def remove_exception(exception_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            av.delete_exception(db.session, _user(), exception_id, now=utcnow())
+            av.delete_exception(db.session, current_actor(), exception_id, now=utcnow())
         except DomainError as error:
             _fail(error)
             flash(message_for(error, own=_own(expert_id), today=_today()), "error")

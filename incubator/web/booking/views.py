@@ -22,20 +22,19 @@ from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, SlotTaken
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
-from ...models import Consultation, User
+from ...models import Consultation
 from ...services import booking, directory
 from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
+from ..common.access import current_actor
 from ..common.errors import message_for, status_for
 from .forms import CancelForm, MoveForm
 
 bp = Blueprint("booking", __name__)
 
 
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 @bp.before_request
@@ -52,7 +51,7 @@ def clients_only() -> Response | None:
 
 
 def _flow() -> f.Flow:
-    return f.Flow("booking", _user())
+    return f.Flow("booking", current_actor())
 
 
 # --- booking ----------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def done(consultation_id: int) -> ResponseReturnValue:
 
 def _visible(consultation_id: int) -> Consultation:
     try:
-        return get_visible(db.session, consultation_id, _user())
+        return get_visible(db.session, consultation_id, current_actor())
     except NotFound:
         abort(404)
 
@@ -119,7 +118,7 @@ def _confirmation_context(c: Consultation) -> dict:
 
 @bp.get("/moje-konsultacje")
 def mine() -> ResponseReturnValue:
-    user, now, policy = _user(), utcnow(), f.policy()
+    user, now, policy = current_actor(), utcnow(), f.policy()
     consultations = list_consultations(db.session, user)
     upcoming = [c for c in consultations if c.start_dt > now]
     past = [c for c in reversed(consultations) if c.start_dt <= now]
@@ -141,7 +140,7 @@ def mine() -> ResponseReturnValue:
 @bp.route("/moje-konsultacje/<int:consultation_id>/odwolanie", methods=["GET", "POST"])
 def cancel(consultation_id: int) -> ResponseReturnValue:
     consultation = _visible(consultation_id)
-    refusal = f.change_refusal(consultation, _user(), utcnow(), f.policy())
+    refusal = f.change_refusal(consultation, current_actor(), utcnow(), f.policy())
     if refusal is not None:
         flash(message_for(refusal), "error")
         return redirect(url_for("booking.mine"))
@@ -151,7 +150,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
             booking.cancel(
                 db.session,
                 consultation_id,
-                actor=_user(),
+                actor=current_actor(),
                 reason=form.reason.data or "",
                 now=utcnow(),
                 policy=f.policy(),
@@ -175,7 +174,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
 
 def _movable(consultation_id: int) -> Consultation | Response:
     consultation = _visible(consultation_id)
-    refusal = f.change_refusal(consultation, _user(), utcnow(), f.policy())
+    refusal = f.change_refusal(consultation, current_actor(), utcnow(), f.policy())
     if refusal is not None:
         flash(message_for(refusal), "error")
         return redirect(url_for("booking.mine"))
@@ -334,7 +333,7 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             booking.reschedule(
                 db.session,
                 c.id,
-                actor=_user(),
+                actor=current_actor(),
                 start=start,
                 expert_id=expert_id,
                 now=utcnow(),

@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
@@ -28,6 +27,7 @@ from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
+from ..common.access import current_actor, staff_only
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
 from ..common.fields import choice
@@ -36,16 +36,7 @@ from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
 bp = Blueprint("staff", __name__)
 
 
-@bp.before_request
-@login_required
-def staff_only() -> None:
-    """Log in first, then experts and managers only (403 for clients)."""
-    if not current_user.is_staff:
-        abort(403)
-
-
-def _user() -> User:
-    return current_user._get_current_object()
+bp.before_request(staff_only)
 
 
 def _flow() -> f.Flow | Response:
@@ -54,7 +45,7 @@ def _flow() -> f.Flow | Response:
     if client is None:
         flash(_("First find the client or enter a new one."), "error")
         return redirect(url_for("staff.book"))
-    return f.Flow("staff", _user(), client)
+    return f.Flow("staff", current_actor(), client)
 
 
 def _step(step: Callable[[f.Flow], ResponseReturnValue]) -> ResponseReturnValue:
@@ -70,7 +61,7 @@ def book() -> ResponseReturnValue:
     form = ClientSearchForm(request.args)
     query = (form.q.data or "").strip() if form.validate() else ""
     results = clients.search_clients(db.session, query) if query else []
-    flow = f.Flow("staff", _user())
+    flow = f.Flow("staff", current_actor())
     return render_template(
         "staff/book.html",
         form=form,
@@ -95,7 +86,7 @@ def client_new() -> ResponseReturnValue:
             try:
                 client = clients.create_phone_client(
                     db.session,
-                    actor=_user(),
+                    actor=current_actor(),
                     full_name=form.full_name.data,
                     phone=form.phone.data,
                     email=form.email.data or None,
@@ -112,7 +103,7 @@ def client_new() -> ResponseReturnValue:
             else:
                 flash(_("Client %(name)s has been added.", name=client.full_name), "success")
                 return redirect(url_for("staff.book_domain", client=client.id))
-    flow = f.Flow("staff", _user())
+    flow = f.Flow("staff", current_actor())
     return render_template(
         "staff/client_new.html",
         form=form,
@@ -176,7 +167,7 @@ def book_confirm() -> ResponseReturnValue:
 
 def _visible(consultation_id: int) -> Consultation:
     try:
-        return get_visible(db.session, consultation_id, _user())
+        return get_visible(db.session, consultation_id, current_actor())
     except NotFound:
         abort(404)
 
@@ -223,7 +214,7 @@ def _default_branch(user: User, choices: list) -> int | None:
 
 @bp.get("/dzien")
 def day() -> ResponseReturnValue:
-    user = _user()
+    user = current_actor()
     form = DayForm(request.args)
     form.branch.choices = _branch_choices()
     form.validate()
@@ -272,7 +263,7 @@ def day() -> ResponseReturnValue:
 def cancel(consultation_id: int) -> ResponseReturnValue:
     c = _visible(consultation_id)
     back = _day_url(c)
-    refusal = f.change_refusal(c, _user(), utcnow(), f.policy())
+    refusal = f.change_refusal(c, current_actor(), utcnow(), f.policy())
     if refusal is not None:
         flash(message_for(refusal), "error")
         return redirect(back)
@@ -283,7 +274,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
             booking.cancel(
                 db.session,
                 consultation_id,
-                actor=_user(),
+                actor=current_actor(),
                 reason=form.reason.data,
                 now=utcnow(),
                 policy=f.policy(),

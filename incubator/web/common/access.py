@@ -1,0 +1,22 @@
+"""Who is asking: the logged-in user as the model object, and the staff-only gate."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ...models import User
+
+
+def current_actor() -> User:
+    """The logged-in user as the real model object: services must not get the proxy."""
+    return cast(User, current_user._get_current_object())
+
+
+@login_required
+def staff_only() -> None:
+    """A blueprint's `before_request`: log in first, then experts and managers only (403)."""
+    if not current_user.is_staff:
+        abort(403)
