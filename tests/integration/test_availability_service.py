@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from incubator.domain import availability_rules as rules
 from incubator.domain import errors
-from incubator.domain.booking_rules import BookingPolicy
-from incubator.domain.calendar import WARSAW
 from incubator.models import (
     AuditEvent,
     AvailabilityException,
@@ -31,18 +29,10 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
+from tests.helpers import NOW, POLICY, TODAY, local
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Warsaw
-TODAY = date(2026, 11, 23)
 MON, TUE, WED = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)
 SUN = date(2026, 11, 29)
-POLICY = BookingPolicy()
-
-
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=WARSAW)
-
-
 @pytest.fixture()
 def world(db):
     klucze = create_branch(code="klucze", name="Klucze")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +12,7 @@ from incubator.domain.errors import InvalidInput, NotAllowed
 from incubator.models import AuditEvent, FoundingGroup, FoundingGroupMember, Role, User
 from incubator.services import clients
 from tests.factories import create_branch, create_client, create_expert, create_manager
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+from tests.helpers import NOW
 
 
 @pytest.fixture()

@@ -39,8 +39,8 @@ from incubator.models import (
 )
 from incubator.models.user import expert_branches, expert_domains
 from tests.conftest import _empty_all_tables
+from tests.helpers import NOW
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PERIOD_LO = local_midnight(PERIOD_START)
 PERIOD_HI = local_midnight(PERIOD_END + timedelta(days=1))
 DEMO_PASSWORD = "inkubator-demo"

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ...domain import consultations
 from ...domain.booking_rules import BookingPolicy, TooLateToCancel
-from ...domain.calendar import WARSAW, local_date
+from ...domain.calendar import local_date, local_midnight
 from ...domain.errors import DomainError
 from ...domain.slots import Slot
 from ...models import Area, Branch, Consultation, User
@@ -326,7 +326,7 @@ def day_window(
             session,
             area=domain,
             branch=branch,
-            after=datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=WARSAW),
+            after=local_midnight(end + timedelta(days=1)),
             now=now,
             policy=policy_,
             expert_id=expert.id if expert else None,

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
-from ...domain.calendar import WARSAW
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
@@ -190,7 +190,7 @@ def printout(consultation_id: int) -> ResponseReturnValue:
 
 def _day_url(c: Consultation) -> str:
     return url_for(
-        "staff.day", branch=c.branch_id, date=c.start_dt.astimezone(WARSAW).date().isoformat()
+        "staff.day", branch=c.branch_id, date=local_date(c.start_dt).isoformat()
     )
 
 
@@ -220,7 +220,7 @@ def day() -> ResponseReturnValue:
     form.validate()
     branch_id = f.parse_id(request.args.get("branch")) or _default_branch(user, form.branch.choices)
     branch = directory.get_branch(db.session, branch_id)
-    today = utcnow().astimezone(WARSAW).date()
+    today = local_date(utcnow())
     the_day: date = f.parse_day(request.args.get("date")) or today
     form.branch.data = branch.id if branch else None
     form.date.data = the_day
