@@ -6,8 +6,9 @@
    many runs (target: under 2 ms).
 2. `GET /api/v1/slots` for one domain at one branch over 14 days, on PostgreSQL with 20 experts
    and 10 000 consultations, served by ``gunicorn -w 2 'incubator:create_app()'``; requests per
-   second from a small threaded HTTP load loop, as a ratio to a bare Flask endpoint that returns
-   the very same JSON bytes, served and measured the same way in the same run (target: >= 0.5).
+   second from Debian's `wrk` (one thread, 8 connections: not the bottleneck), as a ratio to a
+   bare Flask endpoint that returns the very same JSON bytes, served and measured the same way
+   in the same run (target: >= 0.5).
    Then where the time of one request goes (in-process, same database).
 3. The race: 200 logged-in clients POST the same slot at once to gunicorn (``-w 2 --threads 16``,
    so up to 32 requests are in flight at the database); counts of 201 / 409 / 5xx and rows.
@@ -29,6 +30,8 @@ import json
 import os
 import pstats
 import random
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -436,31 +439,31 @@ def request(
         connection.close()
 
 
-def load(port: int, path: str, *, threads: int, seconds: float, max_requests: int) -> dict:
-    """Requests per second with `threads` looping clients, bounded by time and by count."""
-    stop_at = time.monotonic() + seconds
-    lock = threading.Lock()
-    done = Counter()
-    sent = [0]
+WRK_CONNECTIONS = 8  # enough to keep two gunicorn workers busy; wrk itself uses one thread
 
-    def worker() -> None:
-        while time.monotonic() < stop_at:
-            with lock:
-                if sent[0] >= max_requests:
-                    return
-                sent[0] += 1
-            status, _, _ = request(port, "GET", path)
-            with lock:
-                done[status] += 1
 
-    t0 = time.monotonic()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.monotonic() - t0
-    return {"rps": sum(done.values()) / elapsed, "statuses": dict(done), "seconds": elapsed}
+def load(port: int, path: str, *, seconds: float) -> dict:
+    """Requests per second from Debian's `wrk` (C, one thread: not the bottleneck), bounded by
+    time, against 127.0.0.1 only. Every answer must be a 200."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
+         f"http://{HOST}:{port}{path}"],
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in ([\d.]+)s", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    bad = int(errors.group(1)) if errors else 0
+    p99 = re.search(r"99%\s+(\S+)", out)
+    return {
+        "rps": rps,
+        "statuses": {200: total - bad, "other": bad} if bad else {200: total},
+        "seconds": seconds,
+        "p99": p99.group(1) if p99 else "?",
+    }
 
 
 # --- 2. GET /api/v1/slots vs static JSON ----------------------------------------------------
@@ -483,19 +486,19 @@ def slots_throughput(database_url: str, world: World, quick: bool) -> dict:
             static_file.flush()
             results["slots"] = len(json.loads(body))
             results["bytes"] = len(body)
-            load(port, path, threads=4, seconds=1.0, max_requests=200)  # warm up
-            results["app"] = load(port, path, threads=4, seconds=seconds, max_requests=100_000)
+            load(port, path, seconds=1.0)  # warm up
+            results["app"] = load(port, path, seconds=seconds)
         # Strict mode: the calendar version is read from the database on every request.
         strict_env = {**env, "SLOT_VERSION_TTL_SECONDS": "0"}
         with gunicorn("incubator:create_app()", strict_env) as port:
-            load(port, path, threads=4, seconds=1.0, max_requests=200)
-            results["strict"] = load(port, path, threads=4, seconds=seconds, max_requests=100_000)
+            load(port, path, seconds=1.0)
+            results["strict"] = load(port, path, seconds=seconds)
         static_env = {STATIC_JSON_ENV: static_file.name}
         with gunicorn("bench.booking:static_app()", static_env) as port:
             status, _, same = request(port, "GET", path)
             assert status == 200 and same == body
-            load(port, path, threads=4, seconds=1.0, max_requests=200)
-            results["static"] = load(port, path, threads=4, seconds=seconds, max_requests=100_000)
+            load(port, path, seconds=1.0)
+            results["static"] = load(port, path, seconds=seconds)
     results["ratio"] = results["app"]["rps"] / results["static"]["rps"]
     results["strict_ratio"] = results["strict"]["rps"] / results["static"]["rps"]
     return results
@@ -778,10 +781,11 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "OK" if result["ratio"] >= 0.5 else "MISSED"
         print(f"\n2. GET {result['path']}")
         print(
-            f"   {result['slots']} slots, {result['bytes']} bytes; gunicorn -w 2, 4 client threads"
+            f"   {result['slots']} slots, {result['bytes']} bytes; gunicorn -w 2; "
+            f"wrk -t1 -c{WRK_CONNECTIONS}"
         )
-        print(f"   app:    {a['rps']:8.1f} req/s  {a['statuses']}  in {a['seconds']:.1f} s")
-        print(f"   static: {s['rps']:8.1f} req/s  {s['statuses']}  in {s['seconds']:.1f} s")
+        print(f"   app:    {a['rps']:8.1f} req/s  {a['statuses']}  p99 {a['p99']}")
+        print(f"   static: {s['rps']:8.1f} req/s  {s['statuses']}  p99 {s['p99']}")
         print(f"   ratio app/static: {result['ratio']:.2f}   (target >= 0.5: {verdict})")
         st = result["strict"]
         print(
