@@ -222,3 +222,24 @@ def test_blueprint_packages_only_re_export_bp(path: Path) -> None:
     ]
     assert all(isinstance(n, ast.ImportFrom | ast.Import) for n in statements), _ids(path)
     assert "noqa: E402" not in path.read_text(encoding="utf-8")
+
+
+# --- sizes that fit on a screen -----------------------------------------------------------------
+
+# The OpenAPI document is one long literal by nature; migrations are generated history.
+SIZE_EXEMPT = ("web/api/openapi.py", "migrations/")
+SOURCES = [p for p in PACKAGE.rglob("*.py") if not any(x in _ids(p) for x in SIZE_EXEMPT)]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_ids)
+def test_modules_and_functions_fit_on_a_screen(path: Path) -> None:
+    """A module past 500 lines or a function past 60 usually holds two jobs: split by job."""
+    source = path.read_text(encoding="utf-8")
+    assert len(source.splitlines()) <= 500, f"{_ids(path)} has {len(source.splitlines())} lines"
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert not long, f"{_ids(path)}: {long}"
