@@ -1,12 +1,13 @@
-"""The booking steps, shared by clients (`booking` blueprint) and staff (`staff` blueprint).
+"""The booking flow's state and data, shared by clients (`booking`) and staff (`staff`).
 
 domain → branch → expert (any, or one) → day → time → confirm. Every step is a plain GET page
 whose links carry the choices so far in the query string, so the flow works without JavaScript;
 `static/js/slots.js` only speeds up the day → time steps. Staff flows carry `client=ID` as well,
 and an expert books only into their own calendar, so their flow has no expert step.
 
-Nothing here decides a booking rule: choices are resolved and slots found by
-`services.booking`, and refusals come back as `DomainError`s.
+Nothing here decides a booking rule: choices are resolved by `services.directory`, free slots
+come from `services.slots` (the same cached listing as the JSON API), who may change a
+consultation is `domain.consultations`, and refusals come back as `DomainError`s.
 """
 
 from __future__ import annotations
