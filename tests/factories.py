@@ -137,6 +137,8 @@ def create_group(*, members=(), **params) -> FoundingGroup:
     params.setdefault("name", f"Spółdzielnia Socjalna „Grupa {n}”")
     params.setdefault("legal_form", "social_cooperative")
     params.setdefault("created_at_dt", NOW)
+    if "branch_id" not in params:
+        params["branch_id"] = create_branch().id
     group = FoundingGroup(**params)
     group.members = [FoundingGroupMember(user_id=m.id) for m in members]
     db.session.add(group)

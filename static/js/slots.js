@@ -134,13 +134,18 @@
       var name = experts[String(slot.expert_id)] || "";
       var link = element("a", "slot");
       link.href = target.pathname + target.search;
-      link.setAttribute(
-        "aria-label",
-        [dayLabel, span, name, config.branchName].filter(Boolean).join(", ")
-      );
+      // The accessible name is the visible text with the day before it and the office after it
+      // for screen readers only, so it contains what is seen (WCAG 2.5.3 label in name).
+      if (dayLabel) {
+        link.appendChild(element("span", "visually-hidden", dayLabel + ", "));
+      }
       link.appendChild(element("span", "slot-time", span));
       if (name) {
+        link.appendChild(document.createTextNode(" "));
         link.appendChild(element("span", "slot-expert", name));
+      }
+      if (config.branchName) {
+        link.appendChild(element("span", "visually-hidden", ", " + config.branchName));
       }
       return link;
     }

@@ -345,8 +345,14 @@ class SlotOption:
     expert_name: str
     day: str  # "wtorek 3 marca"
     time_range: str
-    label: str  # the full label a screen reader reads: day, time, expert, office
+    office: str
     url: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a screen reader reads: the day and the office around the visible time and name
+        (the page shows the first and last parts to screen readers only, WCAG 2.5.3)."""
+        return f"{self.day}, {self.time_range} {self.expert_name}, {self.office}"
 
     @property
     def start_arg(self) -> str:
@@ -407,14 +413,13 @@ def slot_options(
             where = directory.get_branch(session, slot.branch_id)
         span = time_range(slot.start, slot.end)
         day = day_label(slot.start)
-        label = f"{day}, {span}, {name}, {where.name if where else ''}"
         options.append(
             SlotOption(
                 slot=slot,
                 expert_name=name,
                 day=day,
                 time_range=span,
-                label=label,
+                office=where.name if where else "",
                 url=url_for_slot(slot) if url_for_slot else "",
             )
         )
