@@ -73,3 +73,30 @@ def fold_email(checked: str) -> str:
     server people use treats them so.
     """
     return checked.lower()
+
+
+MASK = "•"
+
+
+def mask_phone(phone: str | None, *, shown: int = 3) -> str:
+    """A phone number with all but its last `shown` digits hidden ("600 100 200" -> "••• ••• 200"):
+    enough to tell two people apart on the phone, not enough to call them."""
+    phone = phone or ""
+    total = len(phone_digits(phone))
+    seen = 0
+    out = []
+    for ch in phone:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - shown else MASK)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_email(email: str | None) -> str:
+    """An address with its mailbox hidden but for the first letter ("m•••@example.org")."""
+    if not email:
+        return ""
+    mailbox, at, domain = email.partition("@")
+    return f"{mailbox[:1]}{MASK * 3}{at}{domain}" if at else MASK * 3

@@ -11,6 +11,7 @@ refusals (`ConsentRequired`, `InvalidEmail`, `DuplicateEmail` from `domain.accou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -18,9 +19,25 @@ from sqlalchemy.orm import Session
 
 from ..domain.accounts import ConsentRequired
 from ..domain.errors import InvalidInput, NotAllowed
-from ..domain.people import clean_name, clean_phone, local_phone_digits, phone_digits
-from ..models import ClientProfile, FoundingGroupMember, Role, User
+from ..domain.people import (
+    clean_name,
+    clean_phone,
+    local_phone_digits,
+    mask_email,
+    mask_phone,
+    phone_digits,
+)
+from ..models import (
+    ClientProfile,
+    Consultation,
+    ConsultationAttendee,
+    FoundingGroupMember,
+    Role,
+    User,
+)
+from . import audit
 from .accounts import ensure_email_free, insert_user, normalise_email
+from .transactions import write
 from .user_search import search_users
 
 SEARCH_LIMIT = 20
@@ -34,6 +51,66 @@ def search_clients(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -
     if not query:
         return []
     return search_users(session, role=Role.CLIENT, query=query, active=True, per_page=limit).users
+
+
+@dataclass(frozen=True)
+class ClientMatch:
+    """A client as the staff booking page shows them: full contact details, or masked ones."""
+
+    client: User
+    phone: str
+    email: str
+    masked: bool
+
+
+def find_clients_to_book(
+    session: Session, *, actor: User, query: str, now: datetime, ip: str = ""
+) -> list[ClientMatch]:
+    """Staff look for the client a consultation is for; every search is audited.
+
+    A manager sees the contact details. An expert sees what booking needs — the name and a
+    masked phone and e-mail, enough to tell two people apart on the phone — except for clients
+    who have booked with them, whose details they already have (RODO: data minimisation). The
+    audit event names the clients shown, not the query, so the trail is no second copy of it.
+    """
+    if not actor.is_staff:
+        raise NotAllowed(reason="clients")
+    found = search_clients(session, query)
+    known = (
+        _clients_of_expert(session, actor.id, [c.id for c in found]) if actor.is_expert else set()
+    )
+    matches = [
+        ClientMatch(c, c.phone, c.email or "", masked=False)
+        if actor.is_manager or c.id in known
+        else ClientMatch(c, mask_phone(c.phone), mask_email(c.email), masked=True)
+        for c in found
+    ]
+    with write(session):
+        audit.record(
+            session,
+            actor=actor,
+            action="client.searched",
+            details={
+                "shown": [c.id for c in found],
+                "masked": [m.client.id for m in matches if m.masked],
+            },
+            ip=ip,
+            now=now,
+        )
+    return matches
+
+
+def _clients_of_expert(session: Session, expert_id: int, client_ids: list[int]) -> set[int]:
+    """Those of `client_ids` who attended or booked a consultation with the expert."""
+    if not client_ids:
+        return set()
+    stmt = (
+        select(ConsultationAttendee.user_id)
+        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
+        .where(Consultation.expert_id == expert_id, ConsultationAttendee.user_id.in_(client_ids))
+        .distinct()
+    )
+    return set(session.scalars(stmt))
 
 
 def clients_with_phone(session: Session, phone: str) -> list[User]:

@@ -51,3 +51,25 @@ def test_email_halves() -> None:
     assert people.fold_email("Anna@Example.org") == "anna@example.org"
     with pytest.raises(InvalidEmail):
         people.email_candidate("   ")
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("600 100 200", "••• ••• 200"),
+        ("+48 601-222-333", "+•• •••-•••-333"),
+        ("12", "12"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_phone_keeps_the_last_three_digits(phone, masked) -> None:
+    assert people.mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [("maria.w@example.org", "m•••@example.org"), (None, ""), ("", ""), ("odd", "•••")],
+)
+def test_mask_email_hides_the_mailbox(email, masked) -> None:
+    assert people.mask_email(email) == masked

@@ -149,6 +149,39 @@ def test_search_finds_clients_by_phone_and_name(world, as_manager, query) -> Non
     assert "1 client found" in html
 
 
+def test_an_expert_sees_masked_contacts_and_every_search_is_audited(db, world, as_expert) -> None:
+    maria = world["maria"]
+    maria.email = "maria.w@example.org"
+    db.session.commit()
+    html = page(as_expert.get("/personel/rezerwacja", query_string={"q": "Maria"}))
+    assert "Maria Wiśniewska" in html  # the name: what booking needs
+    assert "600 100 200" not in html and "maria.w@example.org" not in html
+    assert "••• ••• 200" in html and "m•••@example.org" in html
+    assert "Contact details of clients who have not had a consultation with you" in html
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "client.searched")
+    ).one()
+    assert event.actor_id == world["nowak"].id
+    assert event.details == {"shown": [maria.id], "masked": [maria.id]}
+    assert "Maria" not in str(event.details)  # the trail keeps who was shown, not the query
+
+
+def test_an_expert_sees_the_contacts_of_their_own_clients(app, db, world, as_expert) -> None:
+    slot = free_slots(app, db, world, world["nowak"])[0]
+    book(app, db, world, slot, world["maria"], world["nowak"])
+    html = page(as_expert.get("/personel/rezerwacja", query_string={"q": "Maria"}))
+    assert "600 100 200" in html and "•" not in html
+
+
+def test_a_manager_sees_contacts_and_the_search_is_audited(db, world, as_manager) -> None:
+    html = page(as_manager.get("/personel/rezerwacja", query_string={"q": "600100200"}))
+    assert "600 100 200" in html and "•" not in html
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "client.searched")
+    ).one()
+    assert event.details == {"shown": [world["maria"].id], "masked": []}
+
+
 def test_search_without_match_offers_a_new_client(world, as_manager) -> None:
     html = page(as_manager.get("/personel/rezerwacja", query_string={"q": "604 999 888"}))
     assert "Nobody matches" in html

@@ -60,7 +60,13 @@ def _step(step: Callable[[f.Flow], ResponseReturnValue]) -> ResponseReturnValue:
 def book() -> ResponseReturnValue:
     form = ClientSearchForm(request.args)
     query = (form.q.data or "").strip() if form.validate() else ""
-    results = clients.search_clients(db.session, query) if query else []
+    results = (
+        clients.find_clients_to_book(
+            db.session, actor=current_actor(), query=query, now=utcnow(), ip=client_ip()
+        )
+        if query
+        else []
+    )
     flow = f.Flow("staff", current_actor())
     return render_template(
         "staff/book.html",
