@@ -62,10 +62,20 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Inkubator Ekonomii Społecznej <inkubator@localhost>"
     )
 
+    # Rate limits (web/common/limits.py): each is a `limits` string such as "10 per minute" or
+    # "5 per minute; 20 per hour". Counters live in RATELIMIT_STORAGE_URI: redis://… when
+    # several workers serve, since memory:// counts per worker.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "inkubator")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per address
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
+    # How many reverse proxies stand in front (nginx: 1). Only then is the client address taken
+    # from X-Forwarded-For (and the scheme from X-Forwarded-Proto); 0 trusts no such header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Booking policy (configurable, see docs/booking.md).
     BOOKING_MIN_NOTICE = timedelta(hours=int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24")))

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -102,12 +103,17 @@ class HttpClient:
         path: str,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> HttpResponse:
         send = {"Accept": "application/json", **(headers or {})}
         body = None
         if json_body is not None:
             body = json.dumps(json_body).encode()
             send["Content-Type"] = "application/json"
+        elif form is not None:  # what a browser submits
+            body = urlencode(form).encode()
+            send["Content-Type"] = "application/x-www-form-urlencoded"
+            send["Accept"] = "text/html"
         if self.cookies:
             send["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.csrf_token and method not in ("GET", "HEAD"):
@@ -138,6 +144,10 @@ class HttpClient:
 
     def post(self, path: str, json_body: Any = None) -> HttpResponse:
         return self.request("POST", path, json_body)
+
+    def submit(self, path: str, form: Mapping[str, str]) -> HttpResponse:
+        """POST a form, as a browser does (the CSRF token, when needed, is a form field)."""
+        return self.request("POST", path, form=form)
 
     def log_in(self, email: str, password: str) -> HttpResponse:
         """GET the session (cookie + CSRF token), POST the credentials, keep the new token."""

@@ -51,8 +51,10 @@ def write(
     e.g. a `SlotTaken` carrying the next free slots; the session is rolled back before it is
     called, and it may return the failure itself when it is not the conflict it knows.
     """
-    begin_write(session)
     try:
+        # Inside the try: on SQLite the wait for the write lock happens at BEGIN IMMEDIATE, so
+        # that is where the busy timeout runs out.
+        begin_write(session)
         yield
         session.commit()
     except conflicts as failure:
@@ -65,12 +67,17 @@ def write(
         raise replacement from None
     except OperationalError as error:
         session.rollback()
-        if "locked" in str(error).lower():  # SQLite: the busy timeout ran out
+        if _is_locked(error):
             raise Busy() from error
         raise
     except BaseException:
         session.rollback()
         raise
+
+
+def _is_locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (or "... table is locked"): the busy timeout ran out."""
+    return "locked" in str(error.orig).lower()
 
 
 def lock_rows(session: Session | scoped_session, model: type, ids: Iterable[int]) -> None:

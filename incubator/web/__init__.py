@@ -12,6 +12,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .availability import bp as availability_bp
     from .booking import bp as booking_bp
+    from .common.client import trust_proxies
+    from .common.headers import register_security_headers
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
     from .main import bp as main_bp
@@ -27,3 +29,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix=f"{API_ROOT}/v1")
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
+    trust_proxies(app)

@@ -28,8 +28,9 @@ from ...services.slots import SlotQuery, cached_listing
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
+from ..common.limits import login_limit
 from ..common.passwords import password_policy
-from ..common.sessions import end_session, login_limit, start_session
+from ..common.sessions import end_session, start_session
 from . import inputs, serializers
 from .openapi import openapi_document
 from .responses import json_error, login_required, register_error_handlers

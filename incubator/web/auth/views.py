@@ -33,16 +33,16 @@ from ...domain.accounts import (
     WeakPassword,
     WrongPassword,
 )
-from ...extensions import db, limiter
+from ...extensions import db
 from ...models import User
 from ...services import accounts, authentication, mail, password_tokens
 from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
+from ..common.limits import login_limit, register_limit, reset_limit
 from ..common.passwords import password_policy, send_password_link, token_max_ages
 from ..common.redirects import safe_next
 from ..common.sessions import (
     end_session,
-    login_limit,
     remember_password,
     session_is_stale,
     start_session,
@@ -117,6 +117,7 @@ def logout() -> Response:
 
 
 @bp.route("/rejestracja", methods=["GET", "POST"])
+@register_limit
 def register():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -219,7 +220,7 @@ def password_change():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@reset_limit
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():

@@ -10,17 +10,10 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 
-from ...extensions import limiter
 from ...models import User
 from ...services.password_tokens import password_fingerprint
 
 SESSION_FINGERPRINT = "_pw"
-
-# One bucket for every way of logging in (the login page and POST /api/v1/session), so switching
-# between them does not double an attacker's attempts.
-login_limit = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login", methods=["POST"]
-)
 
 
 def start_session(user: User) -> None:

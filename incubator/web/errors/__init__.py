@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ...domain.errors import Busy
+from ..common.errors import message_for
 from ..common.urls import API_ROOT
 
 log = logging.getLogger(__name__)
+# Seconds a client should wait when the database stayed locked past its busy timeout.
+BUSY_RETRY_AFTER_SECONDS = 2
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -21,11 +25,12 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("The page you are looking for does not exist.")),
         405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
         409: (_("Conflict"), _("Someone else changed this in the meantime. Please try again.")),
-        429: (_("Too many attempts"), _("Too many attempts. Please wait a minute and try again.")),
+        429: (_("Too many attempts"), _("Too many attempts. Please wait a while and try again.")),
         500: (
             _("Something went wrong"),
             _("An unexpected error occurred. It has been logged; please try again later."),
         ),
+        503: (_("The system is busy"), _("The system is busy. Please try again in a moment.")),
     }
 
 
@@ -52,6 +57,7 @@ def _default_code(code: int) -> str:
         409: "conflict",
         422: "invalid_input",
         429: "too_many_requests",
+        503: "busy",
     }.get(code, "internal_error")
 
 
@@ -68,6 +74,13 @@ def register_error_handlers(app: Flask) -> None:
                 "Your form has expired or is missing its security token. Please reload the page."
             )
         return render_error(400, message, "csrf_failed")
+
+    @app.errorhandler(Busy)
+    def busy(error: Busy):
+        """A write outside the API (pages, log-in) that waited past the busy timeout: 503."""
+        response = make_response(render_error(503, message_for(error), error.code))
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -109,6 +109,7 @@ def test_keyboard_booking_with_javascript_uses_the_slots_api(context, db, world)
     page.on("request", lambda r: api_calls.append(r.url) if "/api/v1/slots" in r.url else None)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    violations = csp_violations(page)
     log_in(page, world["url"])
     walk_to_day_step(page, world["url"])
 
@@ -136,6 +137,27 @@ def test_keyboard_booking_with_javascript_uses_the_slots_api(context, db, world)
     finish_on_confirm_page(page, db, world)
     assert page.locator("[data-print]").is_visible()  # slots.js shows the print button
     assert not errors
+    assert not violations, violations  # the slot picker works under the Content-Security-Policy
+    # The check can fail: an inline script is refused, and the refusal is seen.
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
+        " document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.x") is None
+    assert violations and "Content Security Policy" in violations[0]
+
+
+def csp_violations(page) -> list[str]:
+    """Chromium's console reports of anything the Content-Security-Policy refused."""
+    found: list[str] = []
+
+    def seen(message) -> None:
+        if "Content Security Policy" in message.text:
+            found.append(message.text)
+
+    page.on("console", seen)
+    return found
 
 
 def test_keyboard_booking_without_javascript(browser, db, world) -> None:

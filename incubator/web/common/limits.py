@@ -1,0 +1,86 @@
+"""Rate limits on the doors an attacker knocks on: logging in, registering, asking for a reset.
+
+Each door has two buckets, and a request must fit in both:
+
+* per client address (the address Werkzeug's `ProxyFix` recovers behind `TRUSTED_PROXIES`
+  proxies, see `web.common.client`), so one machine cannot try many accounts;
+* per target e-mail address (the one typed into the form or the JSON body, normalised the way
+  accounts are looked up), so many machines cannot try one account, and one address cannot be
+  flooded with registration or reset e-mails.
+
+Logging in on the page and through ``POST /api/v1/session`` share both buckets, so switching
+between them does not double an attacker's attempts. The counters live where
+``RATELIMIT_STORAGE_URI`` says (``redis://…`` when several workers serve: in memory each worker
+would count alone). The e-mail is kept there only as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+
+from ...domain.accounts import InvalidEmail
+from ...extensions import limiter
+from ...services.accounts import normalise_email
+
+EMAIL_FIELD = "email"
+
+
+def submitted_email() -> str:
+    """The e-mail address this request tries, as accounts are looked up ("" when none).
+
+    Read from the form, or from a JSON object body (the API); anything unreadable counts as no
+    address, and the view itself answers the bad input.
+    """
+    raw: Any = request.form.get(EMAIL_FIELD) if request.form else None
+    if raw is None and request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # absurdly nested JSON: the view refuses it
+            body = None
+        if isinstance(body, dict):
+            raw = body.get(EMAIL_FIELD)
+    if not isinstance(raw, str):
+        return ""
+    try:
+        return normalise_email(raw)
+    except InvalidEmail:
+        return raw.strip().lower()
+
+
+def email_key() -> str:
+    """The rate-limit key for the target e-mail: a hash, so the store holds no addresses."""
+    address = submitted_email().encode("utf-8", "replace")
+    return "email:" + hashlib.sha256(address).hexdigest()
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def _per_address_and_email(setting: str, scope: str, account_setting: str | None = None):
+    """A decorator applying `setting` per client address and per target e-mail (POST only)."""
+    by_address = limiter.shared_limit(_setting(setting), scope=scope, methods=["POST"])
+    by_email = limiter.shared_limit(
+        _setting(account_setting or setting),
+        scope=f"{scope}-email",
+        key_func=email_key,
+        methods=["POST"],
+    )
+
+    def decorate(view):
+        return by_address(by_email(view))
+
+    return decorate
+
+
+# The login page and POST /api/v1/session: LOGIN_RATE_LIMIT per address,
+# LOGIN_ACCOUNT_RATE_LIMIT per e-mail tried.
+login_limit = _per_address_and_email("LOGIN_RATE_LIMIT", "login", "LOGIN_ACCOUNT_RATE_LIMIT")
+# Registration: REGISTER_RATE_LIMIT per address and per e-mail registered.
+register_limit = _per_address_and_email("REGISTER_RATE_LIMIT", "register")
+# Password-reset requests: RESET_RATE_LIMIT per address and per e-mail asked for.
+reset_limit = _per_address_and_email("RESET_RATE_LIMIT", "reset")
