@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -35,6 +36,7 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
     app.json.ensure_ascii = False  # JSON carries Polish letters as UTF-8, not \u escapes
     _configure_database(app)
     _check_secret_key(app, strict=strict)
+    _configure_hosts(app, strict=strict)
 
     from . import models  # noqa: F401  (registers the tables)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -118,6 +120,63 @@ def _check_secret_key(app: Flask, *, strict: bool) -> None:
 
     app.before_request(refuse_to_serve)
     app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+DEBUG_PUBLIC_URL = "http://127.0.0.1:5000"  # debug and demo without PUBLIC_URL
+
+
+def _configure_hosts(app: Flask, *, strict: bool) -> None:
+    """Check PUBLIC_URL (absolute links are built from it) and which hosts are answered.
+
+    Requests whose Host header is not trusted are answered 400 before any view runs; the
+    default trusts only PUBLIC_URL's host (and localhost in debug, testing and the demo).
+    """
+    local = bool(app.debug or app.config.get("TESTING") or app.config.get("DEMO"))
+    url = (app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not url and local:
+        url = DEBUG_PUBLIC_URL
+    parts = urlsplit(url)
+    message = ""
+    if not url:
+        message = (
+            "PUBLIC_URL is not set. Set it to the address people use to reach the site, "
+            "e.g. PUBLIC_URL=https://inkubator.example.org, before serving."
+        )
+    elif parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        message = (
+            f"PUBLIC_URL {url!r} is not an http(s) address like https://inkubator.example.org."
+        )
+    if message:
+        if strict:
+            raise ConfigurationError(message)
+
+        def refuse_to_serve() -> None:
+            raise ConfigurationError(message)
+
+        app.before_request(refuse_to_serve)
+        app.config["PUBLIC_URL"] = DEBUG_PUBLIC_URL  # for commands; no page is served
+        app.config["ALLOWED_HOSTS"] = None
+        return
+    app.config["PUBLIC_URL"] = url
+    app.config["ALLOWED_HOSTS"] = trusted_hosts(
+        app.config.get("ALLOWED_HOSTS"), parts.hostname or "", local=local
+    )
+    from .web.common.hosts import refuse_unknown_host
+
+    # First of all request hooks: nothing runs for a Host header the site does not answer to.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unknown_host)
+
+
+def trusted_hosts(
+    setting: str | list[str] | None, public_host: str, *, local: bool
+) -> list[str] | None:
+    """The TRUSTED_HOSTS setting as a list of names (None = any host, only when set to "*")."""
+    if isinstance(setting, str):
+        setting = [name.strip() for name in setting.split(",") if name.strip()]
+    if setting:
+        return None if "*" in setting else list(setting)
+    return [public_host, *(LOCAL_HOSTS if local else ())]
 
 
 def _instance_secret(app: Flask) -> str:

@@ -52,6 +52,21 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
 
+    # Every absolute link (password e-mails) is built from PUBLIC_URL, never from the request's
+    # Host header; required outside debug, testing and the demo (create_app refuses to start).
+    PUBLIC_URL: str | None = os.environ.get("PUBLIC_URL")
+    # Host names the app answers to, from TRUSTED_HOSTS (comma-separated; a leading dot admits
+    # subdomains, "*" any); others get 400 (web/common/hosts.py). Unset: PUBLIC_URL's host, plus
+    # localhost and 127.0.0.1 in debug, testing and the demo. Not Flask's own TRUSTED_HOSTS key:
+    # Flask 3.1 then builds no URL adapter, and the 400 page itself fails with a 500.
+    ALLOWED_HOSTS: str | list[str] | None = os.environ.get("TRUSTED_HOSTS")
+    # Sessions end after this long without a request, and this long after logging in at most
+    # (web/common/sessions.py); the signed cookie itself is refused after SESSION_MAX_HOURS.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+    REMEMBER_COOKIE_DURATION = timedelta(hours=SESSION_MAX_HOURS)  # no "remember me" is offered
+
     # E-mail: with MAIL_SERVER unset, messages are written as .eml files to instance/outbox/.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
@@ -99,6 +114,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+    PUBLIC_URL = "https://inkubator.test"  # not the test client's host: links must not follow it
     # Fast hash in tests only; tests/web/test_auth.py checks the production default separately.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_ENABLED = False

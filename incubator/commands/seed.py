@@ -173,7 +173,18 @@ def demo(host: str, port: int, seed_dir: Path) -> None:
     from ..config import DemoConfig
 
     _check_port_free(host, port)
-    app = create_app(DemoConfig)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+
+    class _Demo(DemoConfig):
+        # Links in the demo's e-mails point at the demo itself unless PUBLIC_URL says otherwise;
+        # listening on every address, it answers whatever name other computers use for it.
+        PUBLIC_URL = DemoConfig.PUBLIC_URL or f"http://{shown_host}:{port}"
+        wildcard = host in ("0.0.0.0", "::", "")
+        ALLOWED_HOSTS = DemoConfig.ALLOWED_HOSTS or ("*" if wildcard else None)
+
+    app = create_app(_Demo)
     with app.app_context():
         try:
             upgrade()
@@ -198,9 +209,6 @@ def demo(host: str, port: int, seed_dir: Path) -> None:
             db.session.remove()
         database = db.engine.url.render_as_string(hide_password=True)
 
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    if ":" in shown_host:
-        shown_host = f"[{shown_host}]"
     click.echo(f"Database: {database}")
     click.echo(f"Inkubator demo: http://{shown_host}:{port}/  (Ctrl+C to stop)")
     _print_logins(accounts)

@@ -62,6 +62,10 @@ class User(UserMixin, db.Model):
     # that it was read out to them on the phone.
     consent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Raised to end every open session of the account (logout, password change or reset,
+    # deactivation, reactivation): a session remembers the value it was opened with, and the
+    # user loader refuses it once the account has moved on (services/authentication.py).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     expert_profile: Mapped[ExpertProfile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False

@@ -163,16 +163,19 @@ def _new_user(
     """An unsaved User after every check: address, name, password policy, free address."""
     email = normalise_email(email)
     full_name = clean_name(full_name)
+    phone = clean_phone(phone)
     if password is not None:
         policy.check(password, email=email, name=full_name)
+    # Hashed before the address is checked, so "already registered" costs what success does.
+    password_hash = policy.hash(password) if password is not None else None
     ensure_email_free(session, email)
     return User(
         email=email,
         full_name=full_name,
-        phone=clean_phone(phone),
+        phone=phone,
         role=role,
         preferred_language=clean_language(preferred_language),
-        password_hash=policy.hash(password) if password is not None else None,
+        password_hash=password_hash,
         created_at_dt=now,
     )
 
@@ -207,6 +210,25 @@ def register_client(
     user.consent_dt = now
     user.client_profile = ClientProfile()
     return insert_user(session, user, actor=user, action="user.registered", ip=ip, now=now)
+
+
+def note_registration_attempt(
+    session: Session, email: str, *, now: datetime, ip: str = ""
+) -> int | None:
+    """Record that someone tried to register an address that has an account; returns the
+    owner's id (read before the write commits, so the owner is not loaded again).
+
+    The visitor is answered as if the registration had worked (no one learns who has an
+    account); the owner is told by e-mail instead (`web.common.passwords`). The audit write
+    keeps the work close to a real registration's.
+    """
+    owner = find_by_email(session, email)
+    owner_id = owner.id if owner is not None else None
+    with write(session):
+        audit.record(
+            session, actor=None, action="user.registration_attempt", target=owner, ip=ip, now=now
+        )
+    return owner_id
 
 
 def create_account(
@@ -376,6 +398,7 @@ def change_password(
     password_hash = policy.hash(new_password)  # slow on purpose: before the write begins
     with write(session):
         user.password_hash = password_hash
+        end_all_sessions(user)  # the caller keeps its own session (web.common.sessions)
         audit.record(
             session, actor=user, action="user.password_changed", target=user, ip=ip, now=now
         )
@@ -401,6 +424,7 @@ def set_password(
     password_hash = policy.hash(password)  # slow on purpose: before the write begins
     with write(session):
         user.password_hash = password_hash
+        end_all_sessions(user)
         audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
 
 
@@ -425,6 +449,15 @@ def set_active(
         if user.active == active:
             return False
         user.active = active
+        end_all_sessions(user)  # a reactivated account does not get its old sessions back
         action = "user.reactivated" if active else "user.deactivated"
         audit.record(session, actor=actor, action=action, target=user, ip=ip, now=now)
     return True
+
+
+def end_all_sessions(user: User) -> None:
+    """End every open session of `user` (inside the caller's write): raise its generation.
+
+    An SQL increment, so two concurrent bumps both count; the new value is read back on access.
+    """
+    user.session_generation = User.session_generation + 1

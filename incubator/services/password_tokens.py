@@ -20,6 +20,7 @@ from ..domain.errors import InvalidInput
 from ..models import User
 from . import audit
 from .accounts import PasswordPolicy, find_by_email, set_password
+from .authentication import WORK
 from .transactions import write
 
 RESET_SALT = "password-reset"
@@ -27,6 +28,8 @@ PURPOSE_RESET = "reset"  # "forgot your password": short-lived
 PURPOSE_SETUP = "setup"  # first password of an account a manager created: valid longer
 # A token signed this far in the future is not ours (clocks of two servers may differ a little).
 CLOCK_SKEW = timedelta(minutes=5)
+# Signs the token nobody receives when a reset is asked for an unknown or inactive address.
+_NOBODY = User(id=0, password_hash=None)
 
 
 def password_fingerprint(user: User) -> str:
@@ -101,21 +104,32 @@ def verify_password_token(
 
 def request_password_reset(
     session: Session, email: str, *, secret_key: str, now: datetime, ip: str = ""
-) -> tuple[User, str] | None:
-    """A token for the active account with this e-mail, or None (unknown or inactive).
+) -> tuple[int, str] | None:
+    """The id of the active account with this e-mail and a token for it, or None (unknown or
+    inactive).
 
-    Callers must answer the same in both cases, so the form reveals nothing about who has an
-    account.
+    Callers must answer the same in every case, so the form reveals nothing about who has an
+    account; the work is the same too: a token is signed (for a stand-in when there is no
+    account) and one audit event written. The id is read before the write commits, so nothing
+    more is loaded for a known address (the web layer sends the e-mail after the response).
     """
     user = find_by_email(session, email)
-    if user is None or not user.active:
-        return None
-    token = make_password_token(user, secret_key=secret_key, now=now)
+    wanted = user is not None and user.active
+    token = make_password_token(user if wanted else _NOBODY, secret_key=secret_key, now=now)
+    user_id = user.id if wanted and user is not None else None
+    if not wanted:
+        WORK["dummy_token"] += 1
     with write(session):
         audit.record(
-            session, actor=None, action="user.password_reset_requested", target=user, ip=ip, now=now
+            session,
+            actor=None,
+            action="user.password_reset_requested",
+            target=user,
+            details={} if wanted else {"sent": False},
+            ip=ip,
+            now=now,
         )
-    return user, token
+    return (user_id, token) if user_id is not None else None
 
 
 def reset_password(

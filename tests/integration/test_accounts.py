@@ -15,7 +15,6 @@ from incubator.domain.accounts import (
     DuplicateEmail,
     InvalidCredentials,
     InvalidEmail,
-    NoPassword,
     TokenExpired,
     TokenInvalid,
     TokenUsed,
@@ -293,7 +292,10 @@ def test_wrong_password_and_unknown_email_look_the_same(db) -> None:
     with pytest.raises(InvalidCredentials):
         authentication.authenticate(db.session, "not an e-mail", PASSWORD, NOW, policy=POLICY)
     assert wrong.value.code == unknown.value.code == "invalid_credentials"
-    assert actions(db) == ["user.login_failed"]
+    # One audit event per failure, known address or not: the same work either way.
+    assert actions(db) == ["user.login_failed"] * 3
+    reasons = db.session.scalars(select(AuditEvent.details).order_by(AuditEvent.id)).all()
+    assert [r["reason"] for r in reasons] == ["wrong_password", "unknown", "unknown"]
     db.session.expire_all()
     assert db.session.get(User, user.id).last_login_dt is None
 
@@ -307,11 +309,16 @@ def test_inactive_account_is_told_only_with_the_right_password(db) -> None:
         authentication.authenticate(db.session, "klient@example.org", "nie-to-haslo", NOW)
 
 
-def test_account_without_password(db) -> None:
-    create_client(email="telefon@example.org", password=None)
-    with pytest.raises(NoPassword) as info:
-        authentication.authenticate(db.session, "telefon@example.org", "", NOW)
-    assert isinstance(info.value, AuthError) and info.value.code == "no_password"
+@pytest.mark.parametrize("active", [True, False])
+def test_account_without_password_answers_like_a_wrong_password(db, active: bool) -> None:
+    """Never `no_password` (nor `account_inactive`): no password can be right for it."""
+    create_client(email="telefon@example.org", password=None, active=active)
+    before = authentication.WORK["dummy_hash"]
+    with pytest.raises(InvalidCredentials) as info:
+        authentication.authenticate(db.session, "telefon@example.org", "x" * 12, NOW, policy=POLICY)
+    assert isinstance(info.value, AuthError) and info.value.code == "invalid_credentials"
+    assert authentication.WORK["dummy_hash"] == before + 1  # the hash work of a wrong password
+    assert actions(db) == ["user.login_failed"]
 
 
 # --- profile and passwords ------------------------------------------------------------------
@@ -514,14 +521,17 @@ def test_request_reset_only_for_active_accounts(db) -> None:
     found = password_tokens.request_password_reset(
         db.session, "JEST@example.org", secret_key=SECRET, now=NOW
     )
-    assert found is not None and found[0].id == user.id
+    assert found is not None and found[0] == user.id
     assert verify(db, found[1]).id == user.id
     for email in ("nie-ma@example.org", "spi@example.org", "zly adres"):
         assert (
             password_tokens.request_password_reset(db.session, email, secret_key=SECRET, now=NOW)
             is None
         )
-    assert actions(db) == ["user.password_reset_requested"]
+    # Every request leaves one event (the same work); only the first sent a link.
+    assert actions(db) == ["user.password_reset_requested"] * 4
+    details = db.session.scalars(select(AuditEvent.details).order_by(AuditEvent.id)).all()
+    assert details == [{}, {"sent": False}, {"sent": False}, {"sent": False}]
 
 
 # --- listing --------------------------------------------------------------------------------

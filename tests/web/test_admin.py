@@ -179,7 +179,7 @@ def test_manager_creates_expert_who_sets_password_by_link(client, db, manager, o
     body = message.get_body(("plain",)).get_content()
     assert "jan.lis@example.org" in body
     assert "Link jest ważny przez 168 godzin i można go użyć tylko raz." in body
-    link = re.search(r"http://localhost(/konto/reset/\S+)", body).group(1)
+    link = re.search(r"https://inkubator\.test(/konto/reset/\S+)", body).group(1)
 
     expert_client = app.test_client()
     assert expert_client.get(link).status_code == 200

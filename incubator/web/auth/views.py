@@ -1,7 +1,8 @@
 """Login, registration, the account page, password change and reset.
 
-Sessions carry a fingerprint of the password hash (see `web.common.sessions`): when the password
-changes (reset, change on another device) every other session ends on its next request.
+Sessions are revocable (see `web.common.sessions`): logging out, a password change or reset end
+every other session of the account on its next request. Registration and reset answer the same
+whether or not an account exists (the owner of a registered address is e-mailed instead).
 """
 
 from __future__ import annotations
@@ -28,25 +29,30 @@ from ...domain.accounts import (
     ConsentRequired,
     DuplicateEmail,
     InvalidEmail,
-    NoPassword,
     TokenExpired,
     WeakPassword,
     WrongPassword,
 )
 from ...extensions import db
 from ...models import User
-from ...services import accounts, authentication, mail, password_tokens
+from ...services import accounts, authentication, password_tokens
 from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
 from ..common.limits import login_limit, register_limit, reset_limit
-from ..common.passwords import password_policy, send_password_link, token_max_ages
+from ..common.passwords import (
+    password_policy,
+    send_password_link_after_response,
+    send_registration_notice_after_response,
+    token_max_ages,
+)
 from ..common.redirects import safe_next
 from ..common.sessions import (
     end_session,
     remember_password,
-    session_is_stale,
     start_session,
 )
+from ..common.redirects import safe_next
+from ..common.sessions import end_session, login_limit, remember_password, start_session
 from .forms import (
     AccountForm,
     LoginForm,
@@ -57,16 +63,6 @@ from .forms import (
 )
 
 bp = Blueprint("auth", __name__)
-
-
-@bp.before_app_request
-def end_stale_session() -> None:
-    """Log out a session opened before the account's password was changed or reset.
-
-    (Deactivated accounts are handled by the user loader in `web/user_loader.py`.)
-    """
-    if session_is_stale():
-        end_session()
 
 
 def _field_error(field, message) -> None:
@@ -93,9 +89,7 @@ def login():
                 policy=password_policy(),
                 ip=client_ip(),
             )
-        except NoPassword as error:
-            flash(message_for(error), "warning")
-        except AuthError as error:
+        except AuthError as error:  # one answer for unknown, no password, wrong (see service)
             flash(message_for(error), "error")
         else:
             start_session(user)
@@ -129,7 +123,7 @@ def register():
         )
     if form.validate_on_submit():
         try:
-            user = accounts.register_client(
+            accounts.register_client(
                 db.session,
                 full_name=form.full_name.data,
                 email=form.email.data,
@@ -141,7 +135,16 @@ def register():
                 now=utcnow(),
                 ip=client_ip(),
             )
-        except (DuplicateEmail, InvalidEmail) as error:
+        except DuplicateEmail:
+            # Answered as a success, so the form tells no one who has an account; the
+            # owner learns of the attempt by e-mail.
+            owner_id = accounts.note_registration_attempt(
+                db.session, form.email.data, now=utcnow(), ip=client_ip()
+            )
+            if owner_id is not None:
+                send_registration_notice_after_response(owner_id)
+            return _registered(next_url)
+        except InvalidEmail as error:
             _field_error(form.email, message_for(error, own=True))
         except WeakPassword as error:
             for message in password_problem_messages(error.problems):
@@ -149,16 +152,20 @@ def register():
         except ConsentRequired as error:
             _field_error(form.consent, message_for(error))
         else:
-            start_session(user)
-            session["lang"] = user.preferred_language
-            flash(_("Your account has been created. Welcome!"), "success")
-            return redirect(next_url or url_for("main.index"))
+            return _registered(next_url)
     return render_template(
         "auth/register.html",
         form=form,
         next_url=next_url,
         min_length=current_app.config["PASSWORD_MIN_LENGTH"],
     )
+
+
+def _registered(next_url: str | None) -> Response:
+    """The one answer to a registration, new or not: log in now (no session is started, since an
+    address that already had an account must get exactly this answer too)."""
+    flash(_("Your account has been created. You can log in now."), "success")
+    return redirect(url_for("auth.login", next=next_url) if next_url else url_for("auth.login"))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -232,12 +239,9 @@ def reset_request():
             ip=client_ip(),
         )
         if found is not None:
-            user, token = found
-            try:
-                send_password_link(user, token)
-            except mail.MailError:
-                # Same answer as for an unknown address; the log tells the administrator.
-                current_app.logger.exception("Password reset e-mail to user %s failed", user.id)
+            # After the response: an unknown address gets its answer just as fast; a failure
+            # is logged for the administrator, the visitor sees the same answer.
+            send_password_link_after_response(*found)
         flash(
             _(
                 "If an account with this e-mail address exists, we have sent it a link to set "

@@ -1,21 +1,30 @@
-"""The password policy from the config, and e-mailing a link to set a password.
+"""The password policy from the config, and the account e-mails: a link to set a password, and
+the notice to an address someone tried to register again.
 
 Used by `auth` (log-in, registration, reset), `admin` (set-up links for new staff) and `api`.
+Links come from PUBLIC_URL (`links.public_url_for`), never from the request's Host header.
+
+The e-mails a visitor must not be able to time (a reset link, the registration notice) are
+built and sent after the response (`*_after_response`): the answer to "reset the password of
+x@example.org" takes as long whether or not x has an account.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from email.headerregistry import Address
 
-from flask import current_app, render_template, url_for
+from flask import Response, after_this_request, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ...clock import utcnow
+from ...extensions import db
 from ...models import User
-from ...services import mail
+from ...services import mail, user_search
 from ...services.accounts import PasswordPolicy
+from .links import public_url_for
 
 DEFAULT_SETUP_MAX_AGE = timedelta(days=7)
 
@@ -37,20 +46,72 @@ def send_password_link(user: User, token: str, *, setup: bool = False) -> None:
     """E-mail a link to set a password, in the user's language. Raises `mail.MailError`."""
     ages = token_max_ages()
     valid_for = ages["setup_max_age"] if setup else ages["max_age"]
-    link = url_for("auth.reset_password", token=token, _external=True)
     template = "auth/email/set_password" if setup else "auth/email/reset_password"
     with force_locale(user.preferred_language):
-        context = {
-            "user": user,
-            "link": link,
-            "hours": int(valid_for.total_seconds() // 3600),
-        }
         subject = _("Set your password") if setup else _("Reset your password")
-        text = render_template(f"{template}.txt", **context)
-        html = render_template(f"{template}.html", **context)
+    _send(
+        user,
+        template,
+        subject,
+        link=public_url_for("auth.reset_password", token=token),
+        hours=int(valid_for.total_seconds() // 3600),
+    )
+
+
+def send_password_link_after_response(user_id: int, token: str) -> None:
+    """`send_password_link` once the answer has gone out (failures are logged)."""
+    _after_response(user_id, lambda user: send_password_link(user, token))
+
+
+def send_registration_notice_after_response(user_id: int) -> None:
+    """Tell the owner of an address, after the response, that someone tried to register with it.
+
+    The visitor who tried is answered exactly as if the registration had worked, so the form
+    does not reveal who has an account.
+    """
+    _after_response(user_id, _send_registration_notice)
+
+
+def _send_registration_notice(user: User) -> None:
+    with force_locale(user.preferred_language):
+        subject = _("Someone tried to register with your address")
+    _send(
+        user,
+        "auth/email/registration_attempt",
+        subject,
+        login_link=public_url_for("auth.login"),
+        reset_link=public_url_for("auth.reset_request"),
+    )
+
+
+def _send(user: User, template: str, subject: str, **context: object) -> None:
+    with force_locale(user.preferred_language):
+        text = render_template(f"{template}.txt", user=user, **context)
+        html = render_template(f"{template}.html", user=user, **context)
     mail.send_mail(
         mail_settings(), to=_address(user), subject=subject, text=text, html=html, now=utcnow()
     )
+
+
+def _after_response(user_id: int, send: Callable[[User], None]) -> None:
+    """Run `send(user)` when the WSGI server closes the response (PEP 3333: after the body has
+    been sent), in a fresh app context that loads the user itself."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def job() -> None:
+        with app.app_context():
+            try:
+                user = user_search.get_user(db.session, user_id)
+                if user is not None:
+                    send(user)
+            except mail.MailError:  # the visitor has had their answer; the log tells the admin
+                app.logger.exception("E-mail to user %s failed", user_id)
+        # (Leaving the app context ends its database session.)
+
+    @after_this_request
+    def _on_close(response: Response) -> Response:
+        response.call_on_close(job)
+        return response
 
 
 def mail_settings() -> mail.MailSettings:
