@@ -173,6 +173,7 @@ def make_app(database_url: str) -> Flask:
         DATABASE_URL = database_url
         SECRET_KEY = "benchmark-only"
         RATELIMIT_ENABLED = False
+        PUBLIC_URL = f"http://{HOST}"
 
     return create_app(BenchConfig)
 
@@ -364,6 +365,16 @@ def seed(app: Flask) -> World:
         return World(branches[0].id, "law", law_at_klucze, race)
 
 
+# What every server of the benchmarks runs with: no rate limits (hundreds of log-ins from one
+# address are the load, not an attack), and the public address the app must be told.
+SERVER_ENV = {
+    "SECRET_KEY": "benchmark-only",
+    "RATELIMIT_ENABLED": "0",
+    "PUBLIC_URL": f"http://{HOST}",
+    "TRUSTED_HOSTS": HOST,
+}
+
+
 # --- servers and the load loop --------------------------------------------------------------
 
 
@@ -475,7 +486,7 @@ def slots_throughput(database_url: str, world: World, quick: bool) -> dict:
         f"/api/v1/slots?domain={world.domain}&branch={world.branch_id}"
         f"&from={today}&to={today + timedelta(days=SLOTS_DAYS - 1)}"
     )
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark-only", "RATELIMIT_ENABLED": "0"}
+    env = SERVER_ENV | {"DATABASE_URL": database_url}
     seconds = 3.0 if quick else 10.0
     results: dict[str, Any] = {"path": path}
     with tempfile.NamedTemporaryFile(suffix=".json") as static_file:
@@ -639,7 +650,7 @@ def breakdown(app: Flask, world: World, runs: int) -> dict:
 def race(database_url: str, world: World) -> dict:
     from sqlalchemy import create_engine, text
 
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark-only", "RATELIMIT_ENABLED": "0"}
+    env = SERVER_ENV | {"DATABASE_URL": database_url}
     with gunicorn("incubator:create_app()", env, "--threads", "16") as port:
         sessions: list[dict[str, str]] = [{} for _ in world.race_clients]
 

@@ -51,8 +51,6 @@ from ..common.sessions import (
     remember_password,
     start_session,
 )
-from ..common.redirects import safe_next
-from ..common.sessions import end_session, login_limit, remember_password, start_session
 from .forms import (
     AccountForm,
     LoginForm,
