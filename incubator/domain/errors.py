@@ -67,3 +67,13 @@ class Busy(DomainError):
     """The database stayed locked longer than the busy timeout: try again in a moment."""
 
     code = "busy"
+
+
+class DatabaseUnavailable(Busy):
+    """The connection to the database broke during a write: nothing was saved, try again.
+
+    The server rolls back whatever a transaction had sent when its connection ends, so the whole
+    unit of work is gone (`incubator.services.transactions.write` raises this).
+    """
+
+    code = "database_unavailable"

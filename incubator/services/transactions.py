@@ -3,20 +3,24 @@
 Every service write runs as ``with write(session): ...``: it begins a write transaction the same
 way on both engines, commits when the block ends, and on any refusal or error rolls back, so
 nothing is ever half-written. Races lost to a database constraint can be turned into a domain
-refusal (``on_conflict``); SQLite's lock timeout becomes `Busy` (answered 503, try again).
+refusal (``on_conflict``); SQLite's lock timeout becomes `Busy` (answered 503, try again), and a
+connection lost in the middle (the server restarted, the backend killed) `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
 from ..db_events import SQLITE_IMMEDIATE
-from ..domain.errors import Busy
+from ..domain.errors import Busy, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def begin_write(session: Session | scoped_session) -> None:
@@ -65,10 +69,13 @@ def write(
         if replacement is failure:
             raise
         raise replacement from None
-    except OperationalError as error:
+    except DBAPIError as error:
         session.rollback()
-        if _is_locked(error):
-            raise Busy() from error
+        if error.connection_invalidated:  # the connection broke: the transaction is gone
+            log.warning("Database connection lost during a write, nothing saved: %s", error.orig)
+            raise DatabaseUnavailable() from error
+        if isinstance(error, OperationalError) and _is_locked(error):
+            raise Busy() from error  # SQLite: the busy timeout ran out
         raise
     except BaseException:
         session.rollback()

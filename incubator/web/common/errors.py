@@ -32,6 +32,7 @@ STATUS: dict[str, int] = {
     "unknown_branch": 422,
     "unknown_expert": 422,
     "busy": 503,
+    "database_unavailable": 503,
     # booking
     "booking_error": 422,
     "unknown_domain": 422,
@@ -308,6 +309,10 @@ MESSAGES: dict[str, Message] = {
     "unknown_branch": _unknown_branch,
     "unknown_expert": _unknown_expert,
     "busy": _l("The system is busy. Please try again in a moment."),
+    "database_unavailable": _l(
+        "The connection to the database was lost, so nothing was saved. "
+        "Please try again in a moment."
+    ),
     # booking
     "booking_error": _l("The booking could not be completed."),
     "unknown_domain": _l("Unknown consultation area."),
