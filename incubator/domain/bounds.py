@@ -1,17 +1,17 @@
 """The ranges every input must fall in before it reaches a rule, a query or date arithmetic.
 
 Defined once, so a URL segment, a query-string argument, a form field and a JSON value are held
-to the same bounds: an id must fit the databases' 64-bit integer columns (a larger one makes
-psycopg or sqlite3 raise instead of simply finding nothing), and a date must be far from the ends
-of `datetime.date`, where adding a day or converting to another time zone overflows.
+to the same bounds: an id must fit the id columns, PostgreSQL's 32-bit ``integer`` (a larger one
+makes psycopg or sqlite3 raise instead of simply finding nothing), and a date must be far from the
+ends of `datetime.date`, where adding a day or converting to another time zone overflows.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-MAX_ID = 2**63 - 1  # PostgreSQL BIGINT / SQLite INTEGER
-MAX_ID_DIGITS = len(str(MAX_ID))  # 19
+MAX_ID = 2**31 - 1  # the id columns are INTEGER: 32 bits on PostgreSQL (64 on SQLite)
+MAX_ID_DIGITS = len(str(MAX_ID))  # 10
 
 # Years outside this range are certainly typos; refusing them early also keeps datetime
 # arithmetic (time-zone conversion, holiday look-ups, "the next day") far from its limits.

@@ -17,7 +17,7 @@ from ...domain.calendar import WARSAW
 from ...domain.consultations import ConsultationStatus
 from ...models import Branch, Consultation, User
 
-MAX_PAGE = 100_000  # far beyond any list here; keeps OFFSET well inside a 64-bit integer
+MAX_PAGE = 100_000  # far beyond any list here; keeps OFFSET well inside a 32-bit integer
 
 STATUS_LABELS = {
     ConsultationStatus.BOOKED: _l("Booked"),
@@ -79,7 +79,7 @@ def parse_day(raw: str | None) -> date | None:
 
 
 def parse_id(raw: str | None) -> int | None:
-    """A record id (1..2^63-1, `domain.bounds`), else None."""
+    """A record id (1..2^31-1, `domain.bounds`), else None."""
     return bounds.parse_id(raw)
 
 

@@ -1,8 +1,8 @@
 """The input edge: what every request is checked for before any view reads it.
 
-- Record ids in URLs use the ``id`` converter (`IdConverter`): 1..2^63-1, digits only. Anything
-  else does not match the route, so it is a 404 and never reaches a query (an id past the 64-bit
-  columns made psycopg and sqlite3 raise).
+- Record ids in URLs use the ``id`` converter (`IdConverter`): 1..2^31-1, digits only. Anything
+  else does not match the route, so it is a 404 and never reaches a query (an id past the id
+  columns (32-bit on PostgreSQL) made psycopg and sqlite3 raise).
 - No text input may carry a NUL byte (`refuse_nul_bytes`, a ``before_request`` hook): PostgreSQL
   refuses it in ``text`` columns while SQLite stores it silently, so it is refused on both engines
   before a view sees it — in path segments, the query string, form fields and JSON strings.
@@ -28,7 +28,7 @@ FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 class IdConverter(BaseConverter):
-    """``<id:consultation_id>``: a record id, 1..2^63-1 without leading zeros (else a 404)."""
+    """``<id:consultation_id>``: a record id, 1..2^31-1 without leading zeros (else a 404)."""
 
     regex = rf"[1-9][0-9]{{0,{bounds.MAX_ID_DIGITS - 1}}}"
     weight = 50  # as werkzeug's ``int``: preferred to a plain string segment
