@@ -60,6 +60,7 @@ from flask import Flask, Response  # noqa: E402
 from bench.booking import (  # noqa: E402
     HOST,
     PASSWORD,
+    SERVER_ENV,
     World,
     _in_threads,
     benchmark_database,
@@ -217,7 +218,7 @@ def database_check(database_url: str) -> dict[str, int]:
 
 
 def measure(database_url: str, world: World, branch_ids: list[int], seconds: int) -> dict:
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark-only", "RATELIMIT_ENABLED": "0"}
+    env = SERVER_ENV | {"DATABASE_URL": database_url}
     with gunicorn("incubator:create_app()", env, "-w", WORKERS) as port:
         data = traffic_file(port, world, branch_ids)
         try:

@@ -14,12 +14,18 @@ def register_blueprints(app: Flask) -> None:
     from .booking import bp as booking_bp
     from .common.client import trust_proxies
     from .common.headers import register_security_headers
+    from .common.inputs import IdConverter, refuse_bad_input
+    from .common.request_ids import install as install_request_ids
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
     from .main import bp as main_bp
     from .staff import bp as staff_bp
     from .template_helpers import register_template_helpers
 
+    # Before any route is added: the rules below resolve `<id:...>` against this map.
+    app.url_map.converters["id"] = IdConverter
+    install_request_ids(app)
+    app.before_request(refuse_bad_input)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/konto")
     app.register_blueprint(admin_bp, url_prefix="/admin")

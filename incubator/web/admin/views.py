@@ -29,6 +29,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
 from ...services import accounts, directory, mail, password_tokens, user_search
+from ..common import display
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for
@@ -56,7 +57,7 @@ def users():
     form.validate()
     role = form.role.data if form.role.data in {r.value for r in Role} else ""
     status = form.status.data if form.status.data in {"active", "inactive"} else ""
-    page = request.args.get("page", 1, type=int) or 1
+    page = display.parse_page(request.args.get("page"))
     filters = user_search.UserFilters(
         role=role or None,
         query=(form.q.data or "")[:100] if not form.q.errors else None,
@@ -115,7 +116,7 @@ def user_new():
     return render_template("admin/user_new.html", form=form)
 
 
-@bp.post("/uzytkownicy/<int:user_id>/aktywnosc")
+@bp.post("/uzytkownicy/<id:user_id>/aktywnosc")
 def user_set_active(user_id: int) -> Response:
     user = user_search.get_user(db.session, user_id) or abort(404)
     form = SetActiveForm()

@@ -6,7 +6,6 @@ generic error mapping in `views` turns it into ``{"error": {"code": "invalid_inp
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -14,35 +13,28 @@ from typing import Any, Literal, overload
 
 from flask import request
 
+from ...domain import bounds
 from ...domain.booking_rules import InvalidInput
 from ...domain.calendar import WARSAW
+from ..common.inputs import load_json
 
 MAX_TEXT = 300  # topic / reason: the columns hold 300 characters
 MAX_ATTENDEES = 50
-# Years outside this range are certainly typos; refusing them early also keeps datetime
-# arithmetic (time-zone conversion, holiday look-ups) far from its limits.
-MIN_YEAR, MAX_YEAR = 2000, 2999
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object. Malformed JSON is a 422, never a 400 or a 500."""
+    """The request body as a JSON object. Malformed or too deeply nested JSON is a 422, never a
+    400 or a 500 (`common.inputs.load_json`)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if allow_empty:
             return {}
         raise InvalidInput(field="body", reason="missing")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput(field="body", reason="malformed_json") from None
+    data = load_json(raw)
     if not isinstance(data, dict):
         raise InvalidInput(field="body", reason="not_an_object")
     return data
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @overload
@@ -57,7 +49,7 @@ def int_field(data: Mapping[str, Any], name: str, *, required: bool = True) -> i
         if required:
             raise InvalidInput(field=name, reason="missing")
         return None
-    if not _is_int(value) or not 0 < value < 2**63:
+    if not bounds.is_id(value):
         raise InvalidInput(field=name, reason="not_an_id")
     return value
 
@@ -82,7 +74,7 @@ def id_list_field(data: Mapping[str, Any], name: str) -> tuple[int, ...]:
     if (
         not isinstance(value, list)
         or len(value) > MAX_ATTENDEES
-        or not all(_is_int(v) and 0 < v < 2**63 for v in value)
+        or not all(bounds.is_id(v) for v in value)
     ):
         raise InvalidInput(field=name, reason="not_a_list_of_ids")
     return tuple(value)
@@ -102,7 +94,7 @@ def aware_datetime(value: object, name: str) -> datetime:
         raise InvalidInput(field=name, reason="malformed") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidInput(field=name, reason="no_offset")
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+    if not bounds.is_accepted_date(parsed):
         raise InvalidInput(field=name, reason="out_of_range")
     # Normalise to Warsaw: the same instant, in the zone the slots are computed in.
     return parsed.astimezone(UTC).astimezone(WARSAW)
@@ -126,7 +118,7 @@ def date_arg(name: str, *, required: bool = True) -> date | None:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(field=name, reason="malformed") from None
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+    if not bounds.is_accepted_date(parsed):
         raise InvalidInput(field=name, reason="out_of_range")
     return parsed
 
@@ -143,9 +135,10 @@ def int_arg(name: str, *, required: bool = True) -> int | None:
         if required:
             raise InvalidInput(field=name, reason="missing")
         return None
-    if not value.isascii() or not value.isdigit() or len(value) > 18 or int(value) == 0:
+    parsed = bounds.parse_id(value) if value.isdigit() else None  # no spaces, no sign
+    if parsed is None:
         raise InvalidInput(field=name, reason="not_an_id")
-    return int(value)
+    return parsed
 
 
 @overload

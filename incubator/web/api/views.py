@@ -189,14 +189,14 @@ def consultation_create() -> Any:
     return response
 
 
-@bp.get("/consultations/<int:consultation_id>")
+@bp.get("/consultations/<id:consultation_id>")
 @login_required
 def consultation_get(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, current_actor())
     return jsonify(serializers.consultation(consultation))
 
 
-@bp.get("/consultations/<int:consultation_id>.ics")
+@bp.get("/consultations/<id:consultation_id>.ics")
 @login_required
 def consultation_ics(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, current_actor())
@@ -210,7 +210,7 @@ def consultation_ics(consultation_id: int) -> Response:
     )
 
 
-@bp.post("/consultations/<int:consultation_id>/cancel")
+@bp.post("/consultations/<id:consultation_id>/cancel")
 @login_required
 def consultation_cancel(consultation_id: int) -> Response:
     data = inputs.json_body(allow_empty=True)
@@ -225,7 +225,7 @@ def consultation_cancel(consultation_id: int) -> Response:
     return jsonify(serializers.consultation(consultation))
 
 
-@bp.post("/consultations/<int:consultation_id>/reschedule")
+@bp.post("/consultations/<id:consultation_id>/reschedule")
 @login_required
 def consultation_reschedule(consultation_id: int) -> Response:
     data = inputs.json_body()

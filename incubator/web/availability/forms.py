@@ -7,13 +7,14 @@ sense together (end after start, a branch the expert serves, no overlap) is the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ...domain import bounds
 from ...domain.availability_rules import BUFFER_MAX, LENGTH_MAX, LENGTH_MIN, REASON_MAX
 
 
@@ -52,7 +53,7 @@ class LocalDateField(DateField):
                 self.data = datetime.strptime(raw, fmt).date()
             except ValueError:
                 continue
-            if date(1900, 1, 1) <= self.data:
+            if bounds.is_accepted_date(self.data):
                 return
         self.data = None
         raise ValueError(_l("Enter a date as YYYY-MM-DD, for example 2026-12-01."))

@@ -317,7 +317,7 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: the confirmation is the button itself."""
 
 
-@bp.route("/reguly/<int:rule_id>/usun", methods=["GET", "POST"])
+@bp.route("/reguly/<id:rule_id>/usun", methods=["GET", "POST"])
 def remove_rule(rule_id: int) -> ResponseReturnValue:
     try:
         rule = av.get_rule(db.session, current_actor(), rule_id)
@@ -364,7 +364,7 @@ def remove_rule(rule_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/wyjatki/<int:exception_id>/usun", methods=["GET", "POST"])
+@bp.route("/wyjatki/<id:exception_id>/usun", methods=["GET", "POST"])
 def remove_exception(exception_id: int) -> ResponseReturnValue:
     try:
         exception = av.get_exception(db.session, current_actor(), exception_id)

@@ -87,7 +87,7 @@ def confirm() -> ResponseReturnValue:
     return steps.confirm_step(_flow(), lambda c: url_for("booking.done", consultation_id=c.id))
 
 
-@bp.get("/rezerwacja/<int:consultation_id>/gotowe")
+@bp.get("/rezerwacja/<id:consultation_id>/gotowe")
 def done(consultation_id: int) -> ResponseReturnValue:
     consultation = _visible(consultation_id)
     return render_template(
@@ -137,7 +137,7 @@ def mine() -> ResponseReturnValue:
     )
 
 
-@bp.route("/moje-konsultacje/<int:consultation_id>/odwolanie", methods=["GET", "POST"])
+@bp.route("/moje-konsultacje/<id:consultation_id>/odwolanie", methods=["GET", "POST"])
 def cancel(consultation_id: int) -> ResponseReturnValue:
     consultation = _visible(consultation_id)
     refusal = f.change_refusal(consultation, current_actor(), utcnow(), f.policy())
@@ -202,7 +202,7 @@ def _move_steps(current: str, consultation_id: int, day: str | None) -> list[f.S
     ]
 
 
-@bp.get("/moje-konsultacje/<int:consultation_id>/zmiana-terminu")
+@bp.get("/moje-konsultacje/<id:consultation_id>/zmiana-terminu")
 def reschedule(consultation_id: int) -> ResponseReturnValue:
     """Pick a new day, then a new time: same area and office, any expert."""
     consultation = _movable(consultation_id)
@@ -307,7 +307,7 @@ class _Move:
 
 
 @bp.route(
-    "/moje-konsultacje/<int:consultation_id>/zmiana-terminu/potwierdzenie",
+    "/moje-konsultacje/<id:consultation_id>/zmiana-terminu/potwierdzenie",
     methods=["GET", "POST"],
 )
 def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:

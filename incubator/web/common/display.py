@@ -12,9 +12,12 @@ from flask import url_for
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
+from ...domain import bounds
 from ...domain.calendar import WARSAW
 from ...domain.consultations import ConsultationStatus
 from ...models import Branch, Consultation, User
+
+MAX_PAGE = 100_000  # far beyond any list here; keeps OFFSET well inside a 32-bit integer
 
 STATUS_LABELS = {
     ConsultationStatus.BOOKED: _l("Booked"),
@@ -56,23 +59,34 @@ def start_arg(start: datetime) -> str:
 
 
 def parse_start(raw: str | None) -> datetime | None:
+    """An aware ISO date-time within the accepted dates (`domain.bounds`), else None."""
     try:
         value = datetime.fromisoformat((raw or "").strip().replace(" ", "+"))
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    if value.tzinfo is None or value.utcoffset() is None or not bounds.is_accepted_date(value):
+        return None
+    return value
 
 
 def parse_day(raw: str | None) -> date | None:
+    """A YYYY-MM-DD date within the accepted dates (`domain.bounds`), else None."""
     try:
-        return date.fromisoformat((raw or "").strip())
+        value = date.fromisoformat((raw or "").strip())
     except ValueError:
         return None
+    return value if bounds.is_accepted_date(value) else None
 
 
 def parse_id(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    """A record id (1..2^31-1, `domain.bounds`), else None."""
+    return bounds.parse_id(raw)
+
+
+def parse_page(raw: str | None) -> int:
+    """A page number from the query string; anything but a sane positive number is page 1."""
+    value = bounds.parse_id(raw)
+    return value if value is not None and value <= MAX_PAGE else 1
 
 
 def ics_url(consultation: Consultation) -> str:

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ...domain.errors import Busy
-from ..common.errors import message_for
+from ...domain.errors import Busy, DomainError
+from ..common.errors import message_for, status_for
+from ..common.request_ids import current_request_id
 from ..common.urls import API_ROOT
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("The page you are looking for does not exist.")),
         405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
         409: (_("Conflict"), _("Someone else changed this in the meantime. Please try again.")),
+        415: (_("Bad request"), _("This address accepts forms only.")),
         429: (_("Too many attempts"), _("Too many attempts. Please wait a while and try again.")),
         500: (
             _("Something went wrong"),
@@ -39,12 +41,19 @@ def _wants_json() -> bool:
 
 
 def render_error(code: int, message: str | None = None, error_code: str | None = None):
-    title, default_message = _messages().get(code, _messages()[500])
+    title, default_message = _messages().get(code, _messages()[400 if code < 500 else 500])
     message = message or default_message
+    # A server error carries the request id, so the person can quote it and we can find the log.
+    request_id = current_request_id() if code >= 500 else None
     if _wants_json():
-        payload = {"error": {"code": error_code or _default_code(code), "message": message}}
-        return jsonify(payload), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        error = {"code": error_code or _default_code(code), "message": message}
+        if request_id:
+            error["request_id"] = request_id
+        return jsonify({"error": error}), code
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=message, request_id=request_id
+    )
+    return page, code
 
 
 def _default_code(code: int) -> str:
@@ -55,6 +64,7 @@ def _default_code(code: int) -> str:
         404: "not_found",
         405: "method_not_allowed",
         409: "conflict",
+        415: "unsupported_media_type",
         422: "invalid_input",
         429: "too_many_requests",
         503: "busy",
@@ -82,6 +92,12 @@ def register_error_handlers(app: Flask) -> None:
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
         return response
 
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        """A refusal no view caught (e.g. a NUL byte refused before the view): its status and
+        sentence from the one table; the API blueprint's own handler answers under /api/."""
+        return render_error(status_for(error), message_for(error), error.code)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
@@ -92,5 +108,12 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return http_error(error)
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        request_id = current_request_id()
+        log.exception(
+            "Unhandled error [request %s] on %s %s",
+            request_id,
+            request.method,
+            request.path,
+            extra={"request_id": request_id},
+        )
         return render_error(InternalServerError.code)

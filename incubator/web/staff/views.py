@@ -178,7 +178,7 @@ def _visible(consultation_id: int) -> Consultation:
         abort(404)
 
 
-@bp.get("/konsultacje/<int:consultation_id>/wydruk")
+@bp.get("/konsultacje/<id:consultation_id>/wydruk")
 def printout(consultation_id: int) -> ResponseReturnValue:
     c = _visible(consultation_id)
     return render_template(
@@ -227,7 +227,10 @@ def day() -> ResponseReturnValue:
     branch_id = f.parse_id(request.args.get("branch")) or _default_branch(user, form.branch.choices)
     branch = directory.get_branch(db.session, branch_id)
     today = local_date(utcnow())
-    the_day: date = f.parse_day(request.args.get("date")) or today
+    parsed = f.parse_day(request.args.get("date"))
+    if parsed is None and request.args.get("date"):  # garbage or out of range: say so
+        flash(_("Choose a day."), "error")
+    the_day: date = parsed or today
     form.branch.data = branch.id if branch else None
     form.date.data = the_day
     consultations = (
@@ -265,7 +268,7 @@ def day() -> ResponseReturnValue:
 # --- cancelling -----------------------------------------------------------------------------
 
 
-@bp.route("/konsultacje/<int:consultation_id>/odwolanie", methods=["GET", "POST"])
+@bp.route("/konsultacje/<id:consultation_id>/odwolanie", methods=["GET", "POST"])
 def cancel(consultation_id: int) -> ResponseReturnValue:
     c = _visible(consultation_id)
     back = _day_url(c)

@@ -1,0 +1,224 @@
+"""The access matrix: every route of `app.url_map` × six people → the status each gets today.
+
+Generated from the URL map, so a new route without an entry in EXPECTED fails (the message shows
+what it answered, ready to be reviewed and added). Path parameters name real records: client A's
+consultation with expert X, X's weekly hours and day off, client B's account; so B on A's
+consultation and Y on X's hours are record-level cases. A request that changed something is
+followed by a fresh world, so no answer depends on the order the routes are visited in.
+
+Answers: a status, ``"login"`` (a redirect to the login page) or ``"302>/path"`` (a redirect
+elsewhere, e.g. staff sent from the clients' pages to their own).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import _empty_all_tables
+from tests.web import probe
+
+LOGIN = "login"
+STAFF_BOOK = "302>/personel/rezerwacja"
+BOOK = "302>/rezerwacja"
+DAY = "302>/personel/dzien"
+RESET = "302>/konto/reset"
+HOME = "302>/"
+MINE = "302>/moje-konsultacje"
+MOVE = "302>/moje-konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen yet
+HOURS = "302>/personel/godziny"
+DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
+STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
+
+# "METHOD endpoint": (anonymous, client A, client B, expert X, expert Y, manager)
+EXPECTED: dict[str, tuple[int | str, ...]] = {
+    "GET main.index": (200,) * 6,
+    "GET main.privacy": (200,) * 6,
+    "GET main.accessibility": (200,) * 6,
+    "POST main.set_language": (HOME,) * 6,
+    "GET static": (200,) * 6,
+    # accounts
+    "GET auth.login": (200, HOME, HOME, HOME, HOME, HOME),
+    "POST auth.login": (200, HOME, HOME, HOME, HOME, HOME),
+    "GET auth.register": (200, HOME, HOME, HOME, HOME, HOME),
+    "POST auth.register": (200, HOME, HOME, HOME, HOME, HOME),
+    "GET auth.reset_request": (200,) * 6,
+    "POST auth.reset_request": (200,) * 6,
+    "GET auth.reset_password": (RESET,) * 6,
+    "POST auth.reset_password": (RESET,) * 6,
+    "POST auth.logout": (HOME,) * 6,
+    "GET auth.account": (LOGIN, 200, 200, 200, 200, 200),
+    "POST auth.account": (LOGIN, *("302>/konto/",) * 5),
+    "GET auth.password_change": (LOGIN, 200, 200, 200, 200, 200),
+    "POST auth.password_change": (LOGIN, 200, 200, 200, 200, 200),
+    # managers only
+    "GET admin.users": (*DENIED, 200),
+    "GET admin.user_new": (*DENIED, 200),
+    "POST admin.user_new": (*DENIED, 200),
+    "POST admin.user_set_active": (*DENIED, 400),
+    # the clients' booking pages (staff are sent to their own)
+    "GET booking.new": (LOGIN, 200, 200, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.branch": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.expert": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.date": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.time": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.confirm": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "POST booking.confirm": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.mine": (LOGIN, 200, 200, DAY, DAY, DAY),
+    # client A's consultation: B gets a 404, as for an id that does not exist
+    "GET booking.done": (
+        LOGIN,
+        200,
+        404,
+        *("302>/personel/konsultacje/{consultation_id}/wydruk",) * 3,
+    ),
+    "GET booking.cancel": (LOGIN, 200, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "POST booking.cancel": (LOGIN, MINE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.reschedule": (LOGIN, 200, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "POST booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    # staff pages
+    "GET staff.book": (*STAFF_DENIED, 200, 200, 200),
+    "GET staff.book_domain": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.book_branch": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.book_expert": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.book_date": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.book_time": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.book_confirm": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "POST staff.book_confirm": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET staff.client_new": (*STAFF_DENIED, 200, 200, 200),
+    "POST staff.client_new": (*STAFF_DENIED, 200, 200, 200),
+    "GET staff.day": (*STAFF_DENIED, 200, 200, 200),
+    # X's consultation: Y gets a 404 (experts see their own consultations only)
+    "GET staff.printout": (*STAFF_DENIED, 200, 404, 200),
+    "GET staff.cancel": (*STAFF_DENIED, 200, 404, 200),
+    "POST staff.cancel": (*STAFF_DENIED, 422, 404, 422),
+    # consultation hours: X's rule and day off; Y may not touch them
+    "GET availability.index": (*STAFF_DENIED, 200, 200, 200),
+    "POST availability.add_rule": (*STAFF_DENIED, 422, 422, 404),
+    "POST availability.add_day_off": (*STAFF_DENIED, 422, 422, 404),
+    "POST availability.add_extra_hours": (*STAFF_DENIED, 422, 422, 404),
+    "GET availability.remove_rule": (*STAFF_DENIED, 200, 403, 200),
+    "POST availability.remove_rule": (*STAFF_DENIED, HOURS, 403, HOURS),
+    "GET availability.remove_exception": (*STAFF_DENIED, 200, 403, 200),
+    "POST availability.remove_exception": (*STAFF_DENIED, HOURS, 403, HOURS),
+    # the JSON API: 401 JSON for anonymous callers, never a redirect
+    "GET api.branches": (200,) * 6,
+    "GET api.domains": (200,) * 6,
+    "GET api.experts": (200,) * 6,
+    "GET api.slots": (422,) * 6,  # no query: "domain" is required
+    "GET api.openapi": (200,) * 6,
+    "GET api.session_get": (200,) * 6,
+    "POST api.session_login": (422,) * 6,  # no body
+    "DELETE api.session_logout": (200,) * 6,
+    "GET api.consultations_list": (401, 200, 200, 200, 200, 200),
+    "POST api.consultation_create": (401, 422, 422, 422, 422, 422),
+    "GET api.consultation_get": (401, 200, 404, 200, 404, 200),
+    "GET api.consultation_ics": (401, 200, 404, 200, 404, 200),
+    "POST api.consultation_cancel": (401, 200, 404, 422, 404, 422),  # staff: a reason needed
+    "POST api.consultation_reschedule": (401,) + (422,) * 5,  # no body: "start" is required
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def answer(response, world: probe.World) -> int | str:
+    """A response as the table writes it."""
+    location = response.headers.get("Location")
+    if location is None:
+        return response.status_code
+    path = location.split("?")[0].split("#")[0]
+    if path == "/konto/logowanie":
+        return LOGIN
+    path = path.replace(f"/{world.ids['consultation_id']}/", "/{consultation_id}/")
+    return f"{response.status_code}>{path}"
+
+
+def observe(app, db) -> tuple[dict[str, tuple[int | str, ...]], list[str]]:
+    """Every route × role as the app answers it, and any API 401 that is not JSON."""
+    world = probe.build_world()
+    seen: dict[str, tuple[int | str, ...]] = {}
+    problems: list[str] = []
+    for rule, method in probe.routes(app):
+        row = []
+        for role in probe.ROLES:
+            client = probe.client_as(app, role)
+            response = client.open(probe.fill(rule, probe.path_values(rule, world)), method=method)
+            response.close()  # a static file's stream
+            row.append(answer(response, world))
+            if response.status_code == 401 and (
+                not response.is_json or response.json["error"]["code"] != "unauthorized"
+            ):
+                problems.append(f"{method} {rule.rule}: 401 without the JSON error")
+            if method in WRITES and response.status_code < 400:
+                _empty_all_tables()  # start the next request from the same world
+                world = probe.build_world()
+        seen[f"{method} {rule.endpoint}"] = tuple(row)
+    return seen, problems
+
+
+@pytest.fixture()
+def matrix(app, db):
+    return observe(app, db)
+
+
+def test_every_route_answers_each_role_as_the_table_says(matrix) -> None:
+    seen, problems = matrix
+    missing = {k: v for k, v in seen.items() if k not in EXPECTED}
+    assert not missing, "routes without an entry in EXPECTED (review, then add):\n" + "\n".join(
+        f'    "{k}": {v},' for k, v in missing.items()
+    )
+    assert not set(EXPECTED) - set(seen), "entries for routes that no longer exist"
+    wrong = {k: (EXPECTED[k], v) for k, v in seen.items() if EXPECTED[k] != v}
+    assert not wrong, "\n".join(f"{k}: expected {e}, got {g}" for k, (e, g) in wrong.items())
+    assert not problems, problems
+
+
+def test_the_table_holds_the_record_level_rules() -> None:
+    """The cases the review probed, read back from the table so they cannot be edited away."""
+    column = dict(zip(probe.ROLES, range(len(probe.ROLES)), strict=True))
+    for key, row in EXPECTED.items():
+        method, endpoint = key.split(" ")
+        if endpoint.startswith("api."):  # the API never redirects to a form
+            assert isinstance(row[column["anonymous"]], int), key
+            if row[column["client_a"]] == 200 and row[column["anonymous"]] != 200:
+                assert row[column["anonymous"]] == 401, key
+        elif endpoint.split(".")[0] in {"admin", "staff", "availability", "booking"}:
+            assert row[column["anonymous"]] == LOGIN, key
+        if endpoint.startswith("admin."):
+            assert row[column["expert_x"]] == row[column["expert_y"]] == 403, key
+    for key in ("booking.done", "booking.cancel", "booking.reschedule", "api.consultation_get"):
+        assert EXPECTED[f"GET {key}"][column["client_b"]] == 404
+    assert EXPECTED["GET api.consultation_ics"][column["client_b"]] == 404
+    assert EXPECTED["POST api.consultation_cancel"][column["client_b"]] == 404
+    for key in ("staff.printout", "staff.cancel", "api.consultation_get", "api.consultation_ics"):
+        assert EXPECTED[f"GET {key}"][column["expert_y"]] == 404
+    for key in ("remove_rule", "remove_exception"):
+        for method in ("GET", "POST"):
+            assert EXPECTED[f"{method} availability.{key}"][column["expert_y"]] in (403, 404)
+
+
+def test_another_clients_consultation_looks_like_one_that_does_not_exist(app, db) -> None:
+    """Client B cannot tell A's consultation from a missing one (ids cannot be probed)."""
+    world = probe.build_world()
+    client = probe.client_as(app, "client_b")
+    client.get("/")  # shows (and so clears) the "logged in" message
+    mine, missing = world.ids["consultation_id"], world.ids["consultation_id"] + 1000
+    for path in (
+        "/api/v1/consultations/{}",
+        "/api/v1/consultations/{}.ics",
+        "/rezerwacja/{}/gotowe",
+        "/moje-konsultacje/{}/odwolanie",
+        "/moje-konsultacje/{}/zmiana-terminu",
+    ):
+        a, b = client.get(path.format(mine)), client.get(path.format(missing))
+        assert a.status_code == b.status_code == 404, path
+        assert _same_page(a, mine) == _same_page(b, missing), path
+
+
+def _same_page(response, record_id: int) -> str:
+    """The body without what differs between any two requests: the CSRF token (signed with the
+    time) and the address itself (the language switch returns to it)."""
+    body = response.get_data(as_text=True).replace(f"/{record_id}/", "/ID/")
+    body = body.replace(f"/{record_id}.", "/ID.")
+    return re.sub(r'(name="csrf[-_]token"[^>]*?(content|value)=")[^"]*', r"\1", body)
