@@ -56,8 +56,8 @@ if str(ROOT) not in sys.path:
 
 from flask import Flask, Response  # noqa: E402
 
+from incubator.domain.calendar import WARSAW  # noqa: E402
 from incubator.domain.slots import (  # noqa: E402
-    WARSAW,
     AvailabilityException,
     ExceptionKind,
     Interval,
