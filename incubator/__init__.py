@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from .config import ROOT, Config, normalise_database_url
+from .config import Config, normalise_database_url, resource_dir
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
     """
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
         instance_path=_instance_path(),
         instance_relative_config=True,
     )

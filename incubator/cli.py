@@ -13,7 +13,20 @@ def _cli_app() -> Flask:
     return create_app(strict=False)
 
 
-@click.group(cls=FlaskGroup, create_app=_cli_app, help="Inkubator: manage and run the application.")
+DISTRIBUTION = "inkubator"  # the name in pyproject.toml; the package imports as `incubator`
+
+
+# Flask's own --version prints Python's, Flask's and Werkzeug's versions; ours prints the
+# installed distribution's version from its metadata (what `pip install` put there).
+@click.group(
+    cls=FlaskGroup,
+    create_app=_cli_app,
+    add_version_option=False,
+    help="Inkubator: manage and run the application.",
+)
+@click.version_option(
+    package_name=DISTRIBUTION, prog_name="incubator", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     pass
 

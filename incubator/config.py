@@ -6,7 +6,20 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent  # the checkout root (in a wheel install: site-packages)
+BUNDLED_DIR = PACKAGE_DIR / "_bundled"  # filled by setup.py's build step, in wheels only
+
+
+def resource_dir(name: str, *, bundled: Path = BUNDLED_DIR, checkout: Path = ROOT) -> Path:
+    """Where the top-level resource folder ``name`` (templates, static, seed_data) lives.
+
+    A wheel carries it as ``incubator/_bundled/<name>`` (setup.py copies it there at build
+    time); a checkout or an editable install keeps it at the root of the source tree. The
+    bundled copy wins when present.
+    """
+    candidate = bundled / name
+    return candidate if candidate.is_dir() else checkout / name
 
 
 def normalise_database_url(url: str) -> str:

@@ -15,10 +15,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..config import ROOT
+from ..config import resource_dir
 from ..models import GroupStage, LegalForm, Role
 
-DEFAULT_SEED_DIR = ROOT / "seed_data"
+DEFAULT_SEED_DIR = resource_dir("seed_data")
 
 BRANCHES_FILE = "branches.json"
 DOMAINS_FILE = "domains.json"
