@@ -34,9 +34,10 @@ def cli() -> None:
 def register_commands(app: Flask) -> None:
     """Attach our commands to the app (so `flask --app incubator` sees them too)."""
     from .commands.backup import commands as backup_commands
+    from .commands.doctor import commands as doctor_commands
     from .commands.seed import commands as seed_commands
     from .commands.users import users
 
     app.cli.add_command(users)
-    for command in [*seed_commands, *backup_commands]:
+    for command in [*seed_commands, *backup_commands, *doctor_commands]:
         app.cli.add_command(command)
