@@ -113,8 +113,10 @@ class Config:
         hours=int(os.environ.get("BOOKING_CANCEL_NOTICE_HOURS", "24"))
     )
     SQLITE_BUSY_TIMEOUT_MS = 15000
-    # How long a worker trusts the calendar version it last read (services/slot_cache.py).
-    SLOT_VERSION_TTL_SECONDS = float(os.environ.get("SLOT_VERSION_TTL_SECONDS", "1"))
+    # PostgreSQL: each worker listens for calendar changes on a connection of its own, so cached
+    # slot listings need no query (services/slot_cache.py). 0 reads the versions on every listing
+    # instead: for a pooler in transaction mode, where LISTEN does not work.
+    SLOT_LISTEN = _bool("SLOT_LISTEN", True)
 
 
 class DemoConfig(Config):

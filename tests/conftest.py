@@ -48,7 +48,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 # Kept across tests: its counter only grows, so cached slot listings of one test can never be
 # served in another (their keys hold the counter).
-KEEP = {"calendar_state"}
+KEEP = {"calendar_versions"}
 
 
 def _empty_all_tables() -> None:

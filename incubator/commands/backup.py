@@ -31,7 +31,7 @@ from ..extensions import db
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 # Bookkeeping tables a freshly migrated database already fills; rows there are not "data".
-BOOKKEEPING = {"alembic_version", "calendar_state"}
+BOOKKEEPING = {"alembic_version", "calendar_versions"}
 SQLITE_TIMEOUT_S = 15
 
 

@@ -4,7 +4,7 @@ from .area import Area, AreaCode
 from .audit import AuditEvent
 from .availability import AvailabilityException, AvailabilityRule, ExceptionKind
 from .branch import Branch
-from .calendar_state import CalendarState
+from .calendar_version import DIRECTORY_CALENDAR, CalendarVersion
 from .consultation import (
     ACTIVE_PREDICATE,
     Consultation,
@@ -36,7 +36,8 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "Branch",
-    "CalendarState",
+    "CalendarVersion",
+    "DIRECTORY_CALENDAR",
     "ClientProfile",
     "Consultation",
     "ConsultationAttendee",

@@ -2,8 +2,8 @@
 
 `find_slots` computes a listing afresh (bookings check their slot with it, inside their own
 transaction). `cached_listing` serves the same listing from the per-process cache keyed by the
-database's calendar version (`slot_cache`): the JSON API and the booking pages both use it, so
-what a client sees on a page and what the slot picker fetches are the same.
+versions of the calendars it covers (`slot_cache`): the JSON API and the booking pages both use
+it, so what a client sees on a page and what the slot picker fetches are the same.
 """
 
 from __future__ import annotations
@@ -130,22 +130,31 @@ def next_free_slots(
     policy: BookingPolicy,
     expert_id: int | None = None,
     limit: int = NEXT_SLOTS_OFFERED,
+    cached: bool = False,
+    listen: bool = True,
 ) -> list[Slot]:
-    """The first free slots after `after` (the chosen expert's first, then anyone's)."""
+    """The first free slots after `after` (the chosen expert's first, then anyone's).
+
+    `cached` takes them from the listings cache (pages); a booking that lost its slot computes
+    them afresh inside its own transaction."""
     first_day = local_date(max(after, now))
     last_day = local_date(now + policy.horizon)
     found: list[Slot] = []
     for only in ([expert_id] if expert_id is not None else []) + [None]:
-        slots = find_slots(
-            session,
-            area=area,
-            branch=branch,
-            start_date=first_day,
-            end_date=last_day,
-            now=now,
-            policy=policy,
-            expert_id=only,
-        )
+        if cached:
+            query = SlotQuery(area.code, branch.id, first_day, last_day, only)
+            slots = cached_listing(session, query, now=now, policy=policy, listen=listen)
+        else:
+            slots = find_slots(
+                session,
+                area=area,
+                branch=branch,
+                start_date=first_day,
+                end_date=last_day,
+                now=now,
+                policy=policy,
+                expert_id=only,
+            )
         found = [s for s in slots if s.start > after]
         if found:
             break
@@ -170,20 +179,22 @@ def cached_listing(
     *,
     now: datetime,
     policy: BookingPolicy,
-    version_ttl_seconds: float,
+    listen: bool = True,
     render: Callable[[Slot], Any] | None = None,
     render_key: Hashable = None,
 ) -> list[Any]:
     """The free slots of `query` (each passed through `render`, when given), from the cache.
 
-    A listing is computed for the start of the minute and kept under the calendar version, so it
-    is never stale for longer than `version_ttl_seconds` after a change made by another process
-    (see `slot_cache`). Slots that are by now too close to book (the minimum notice) are cut off
-    on every call, so that side is exact. `render_key` tells renderings apart in the cache.
+    A listing is computed for the start of the minute and kept under the versions of the
+    calendars it covers (`slot_cache`), so it is never served after a change to any of them,
+    and a change to one expert's calendar leaves the others' listings cached. Slots that are by
+    now too close to book (the minimum notice) are cut off on every call, so that side is exact.
+    `render_key` tells renderings apart in the cache; `listen` = False turns the PostgreSQL
+    listener off (the versions are then read from the database on every call).
     """
-    minute = slot_cache.minute_of(now)
-    version = slot_cache.version_clock.current(session, version_ttl_seconds)
-    key = (query, render_key, version, minute)
+    versions = slot_cache.watcher_for(session.get_bind(), listen=listen).fresh()
+    experts = _covered_experts(session, query, versions)
+    key = (query, render_key, slot_cache.minute_of(now), versions.key(experts))
 
     def compute() -> tuple[list[float], list[Any]]:
         found = find_slots(
@@ -192,7 +203,7 @@ def cached_listing(
             branch=directory.resolve_branch(session, query.branch_id),
             start_date=query.start_date,
             end_date=query.end_date,
-            now=minute,
+            now=slot_cache.minute_of(now),
             policy=policy,
             expert_id=query.expert_id,
             exclude_consultation_id=query.exclude_consultation_id,
@@ -203,3 +214,33 @@ def cached_listing(
     starts, items = slot_cache.slot_listings.get_or_compute(key, compute)
     first = bisect_left(starts, (now + policy.min_notice).timestamp())
     return items[first:]
+
+
+def directory_cached(
+    session: Session, key: Hashable, compute: Callable[[], Any], *, listen: bool = True
+) -> Any:
+    """A value that depends only on the directory (who gives which area at which office, and
+    the experts' names and titles), computed once per directory version. Callers must not
+    change what they get: it is shared by every request of the process."""
+    versions = slot_cache.watcher_for(session.get_bind(), listen=listen).fresh()
+    return slot_cache.directory_values.get_or_compute(
+        (key, versions.directory_key()), compute
+    )
+
+
+def _covered_experts(
+    session: Session, query: SlotQuery, versions: slot_cache.Versions
+) -> tuple[int, ...]:
+    """The experts whose calendars a listing depends on, cached under the directory's version.
+
+    Unknown areas, offices or experts raise here, before anything is cached."""
+
+    def compute() -> tuple[int, ...]:
+        area = directory.resolve_area(session, query.area_code)
+        branch = directory.resolve_branch(session, query.branch_id)
+        if query.expert_id is not None:
+            return (directory.resolve_expert(session, query.expert_id, area, branch).id,)
+        return tuple(sorted(directory.expert_ids_for(session, area, branch)))
+
+    key = (query.area_code, query.branch_id, query.expert_id, versions.directory_key())
+    return slot_cache.expert_sets.get_or_compute(key, compute)

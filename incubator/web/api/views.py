@@ -96,13 +96,13 @@ def slots() -> Response:
         raise InvalidInput(field="to", reason="before_from")
     if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
-    # Cached per calendar version and minute, exact on the minimum notice (services/slots.py).
+    # Cached per calendar versions and minute, exact on the minimum notice (services/slots.py).
     parts = cached_listing(
         db.session,
         SlotQuery(code, branch_id, start_date, end_date, expert_id),
         now=utcnow(),
         policy=_policy(),
-        version_ttl_seconds=current_app.config["SLOT_VERSION_TTL_SECONDS"],
+        listen=current_app.config["SLOT_LISTEN"],
         render=_slot_json,
         render_key="api-json",
     )

@@ -7,6 +7,7 @@ sent to their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as date_
 from datetime import datetime
@@ -221,7 +222,7 @@ class _Move:
     c: Consultation
     now: datetime
     policy: BookingPolicy
-    names: dict[int, str]
+    names: Mapping[int, str]
 
     def confirm_url(self, **args: object) -> str:
         return url_for("booking.reschedule_confirm", consultation_id=self.c.id, **args)

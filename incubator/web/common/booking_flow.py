@@ -13,11 +13,12 @@ consultation is `domain.consultations`, and refusals come back as `DomainError`s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from ...domain.calendar import local_date, local_midnight
 from ...domain.errors import DomainError
 from ...domain.slots import Slot
 from ...models import Area, Branch, Consultation, User
-from ...services import booking, directory, slots
+from ...services import booking, directory, slot_cache, slots
 from .display import (
     day_label,
     expert_name,
@@ -78,6 +79,8 @@ ENDPOINTS = {
         "confirm": "staff.book_confirm",
     },
 }
+
+
 def policy() -> BookingPolicy:
     return booking.policy_from_config(current_app.config)
 
@@ -332,6 +335,8 @@ def day_window(
             policy=policy_,
             expert_id=expert.id if expert else None,
             limit=1,
+            cached=True,
+            listen=current_app.config["SLOT_LISTEN"],
         )
         if upcoming and (expert is None or upcoming[0].expert_id == expert.id):
             d = local_date(upcoming[0].start)
@@ -385,12 +390,43 @@ def listing(
         query,
         now=now,
         policy=policy_,
-        version_ttl_seconds=current_app.config["SLOT_VERSION_TTL_SECONDS"],
+        listen=current_app.config["SLOT_LISTEN"],
     )
 
 
-def expert_names(session: Session, domain: Area, branch: Branch) -> dict[int, str]:
-    return {e.id: expert_name(e) for e in directory.experts_for(session, domain, branch)}
+def expert_names(session: Session, domain: Area, branch: Branch) -> Mapping[int, str]:
+    """The names of the experts of `domain` at `branch` (cached until the directory changes)."""
+    return slots.directory_cached(
+        session,
+        ("expert-names", domain.id, branch.id),
+        lambda: {e.id: expert_name(e) for e in directory.experts_for(session, domain, branch)},
+        listen=current_app.config["SLOT_LISTEN"],
+    )
+
+
+_slot_options = slot_cache.LruCache(maxsize=1024)
+
+
+def cached_slot_options(
+    page: Hashable,
+    build: Callable[[], list[SlotOption]],
+    *,
+    slots: Sequence[Slot],
+    names: Mapping[int, str],
+) -> list[SlotOption]:
+    """`build()`'s options, kept for the same page, slots, names and language.
+
+    Worded times and a link per slot cost ~40 µs each; the same office's day is shown to many
+    people, and its slots change only with the calendar, so the words and links are reused.
+    Everything they are made of is in the key: `page` (who books for whom, the page's choices),
+    the slots themselves, the experts' names and the language."""
+    key = (
+        page,
+        str(get_locale()),
+        tuple((s.start, s.end, s.expert_id, s.branch_id) for s in slots),
+        tuple(names.items()),
+    )
+    return _slot_options.get_or_compute(key, build)
 
 
 def slot_options(

@@ -134,14 +134,20 @@ def time_step(flow: f.Flow) -> ResponseReturnValue:
     if not slots:
         flash(_("There are no free times on this day any more. Please choose another day."))
         return redirect(flow.step_url("date", args))
-    options = f.slot_options(
-        db.session,
-        slots,
-        branch=choice.branch,
-        names=f.expert_names(db.session, choice.domain, choice.branch),
-        url_for_slot=lambda s: flow.url(
-            "confirm", **{**args, "expert": s.expert_id, "start": f.start_arg(s.start)}
+    names = f.expert_names(db.session, choice.domain, choice.branch)
+    options = f.cached_slot_options(
+        (flow.blueprint, flow.client.id if flow.client else None, tuple(args.items())),
+        lambda: f.slot_options(
+            db.session,
+            slots,
+            branch=choice.branch,
+            names=names,
+            url_for_slot=lambda s: flow.url(
+                "confirm", **{**args, "expert": s.expert_id, "start": f.start_arg(s.start)}
+            ),
         ),
+        slots=slots,
+        names=names,
     )
     return _render(
         "step_time.html", flow, "time", choice, slots=options, day=f.day_label(choice.day)

@@ -6,10 +6,11 @@ words serve the booking, staff and consultation-hours pages.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from flask import url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from ...domain import bounds
@@ -32,11 +33,24 @@ STATUS_LABELS = {
 
 def day_label(value: date | datetime) -> str:
     """ "wtorek 3 marca" / "Tuesday 3 March" (a datetime is shown in Warsaw time)."""
-    return format_date(value, "EEEE d MMMM")
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        value = aware.astimezone(WARSAW).date()
+    return _day_label(value, str(get_locale()))
+
+
+@lru_cache(maxsize=2048)
+def _day_label(day: date, _locale: str) -> str:
+    # Formatting a date through Babel costs ~50 µs; a slot list shows the same few days many
+    # times, so the words are kept per day and locale (the locale is part of the key).
+    return format_date(day, "EEEE d MMMM")
 
 
 def hhmm(value: datetime) -> str:
-    return format_time(value, "HH:mm")
+    """ "09:30" in Warsaw time: the same in every locale, so no Babel round trip."""
+    if value.tzinfo is None:  # naive values are UTC throughout the app (as Flask-Babel reads them)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(WARSAW).strftime("%H:%M")
 
 
 def time_range(start: datetime, end: datetime) -> str:
