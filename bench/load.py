@@ -57,18 +57,9 @@ if str(ROOT) not in sys.path:
 
 from flask import Flask, Response  # noqa: E402
 
-from bench.booking import (  # noqa: E402
-    HOST,
-    PASSWORD,
-    SERVER_ENV,
-    World,
-    _in_threads,
-    benchmark_database,
-    gunicorn,
-    make_app,
-    request,
-    seed,
-)
+from bench.common import SERVER_ENV, gunicorn, request  # noqa: E402
+from bench.common import in_threads as _in_threads  # noqa: E402
+from bench.seed import HOST, PASSWORD, World, benchmark_database, make_app, seed  # noqa: E402
 from incubator.domain.calendar import WARSAW  # noqa: E402
 
 WORKERS = "4"
