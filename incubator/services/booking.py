@@ -44,6 +44,7 @@ from ..models import (
 from . import audit
 from .calendar_days import polish_holidays
 from .consultations import get_visible
+from .consultations import load as load_consultation
 from .directory import resolve_area, resolve_branch, resolve_expert
 from .slots import find_slots, next_free_slots
 from .transactions import lock_rows, write
@@ -146,6 +147,7 @@ def _match_slot(
         policy=policy,
         expert_id=expert.id,
         exclude_consultation_id=exclude_id,
+        expert_checked=True,  # resolved by the caller, in this transaction
     )
     for slot in find_slots(session, **common):
         if slot.start == start:
@@ -232,7 +234,15 @@ def book(
             details={"start": slot.start.isoformat(), "for": client.id},
             now=now,
         )
-    return consultation
+        booked_id = consultation.id
+    return _loaded(session, booked_id)
+
+
+def _loaded(session: Session, consultation_id: int) -> Consultation:
+    """After the commit: the consultation with what showing it needs, in two queries."""
+    found = load_consultation(session, consultation_id)
+    assert found is not None  # committed a moment ago; consultations are never deleted
+    return found
 
 
 def _parties(
@@ -372,7 +382,7 @@ def reschedule(
                 is_move=True,
             )
         _move(session, consultation, expert, branch, slot, actor=actor, now=now)
-    return consultation
+    return _loaded(session, consultation_id)
 
 
 def _move(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ..domain.booking_rules import UnknownDomain
 from ..domain.errors import UnknownBranch, UnknownExpert
@@ -95,15 +95,24 @@ def expert_ids_for(session: Session, area: Area, branch: Branch) -> list[int]:
 
 def resolve_expert(session: Session, expert_id: int, area: Area, branch: Branch) -> User:
     """The active expert with this id who offers `area` at `branch`."""
-    expert = session.get(User, expert_id)
-    profile = expert.expert_profile if expert is not None else None
-    if (
-        expert is None
-        or not expert.active
-        or profile is None
-        or area not in profile.domains
-        or branch not in profile.branches
-    ):
+    # One query: the account with its profile, if it offers the area at the office.
+    stmt = (
+        select(User)
+        .join(ExpertProfile, ExpertProfile.user_id == User.id)
+        .where(
+            User.id == expert_id,
+            User.active.is_(True),
+            exists().where(
+                expert_domains.c.expert_id == User.id, expert_domains.c.domain_id == area.id
+            ),
+            exists().where(
+                expert_branches.c.expert_id == User.id, expert_branches.c.branch_id == branch.id
+            ),
+        )
+        .options(contains_eager(User.expert_profile))
+    )
+    expert = session.scalars(stmt).one_or_none()
+    if expert is None:
         raise UnknownExpert(expert_id=expert_id, domain=area.code, branch_id=branch.id)
     return expert
 

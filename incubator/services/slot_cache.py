@@ -27,6 +27,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
@@ -34,7 +35,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from ..models import DIRECTORY_CALENDAR, CalendarVersion
 
@@ -258,6 +259,20 @@ def watcher_for(engine: Engine, *, listen: bool = True) -> Watcher:
         if engine not in _watchers:
             _watchers[engine] = _make_watcher(engine, listen)
         return _watchers[engine]
+
+
+_by_session: weakref.WeakKeyDictionary[object, Watcher] = weakref.WeakKeyDictionary()
+
+
+def watcher_of(session: Session | scoped_session, *, listen: bool = True) -> Watcher:
+    """The watcher of the database `session` talks to.
+
+    Remembered per session object: asking a Flask-SQLAlchemy scoped session for its engine
+    creates a session (~40 µs with its clean-up), which a cache hit otherwise never needs."""
+    found = _by_session.get(session)
+    if found is None:
+        found = _by_session[session] = watcher_for(session.get_bind(), listen=listen)
+    return found
 
 
 def _make_watcher(engine: Engine, listen: bool) -> Watcher:

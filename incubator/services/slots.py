@@ -91,9 +91,15 @@ def find_slots(
     expert_id: int | None = None,
     exclude_consultation_id: int | None = None,
     ignore_busy: bool = False,
+    expert_checked: bool = False,
 ) -> list[Slot]:
-    """Free slots for `area` at `branch` between two local dates (inclusive)."""
-    if expert_id is not None:
+    """Free slots for `area` at `branch` between two local dates (inclusive).
+
+    `expert_checked`: the caller has just resolved `expert_id` for this area and office (a
+    booking, inside its transaction), so it is not looked up again."""
+    if expert_id is not None and expert_checked:
+        expert_ids = [expert_id]
+    elif expert_id is not None:
         expert_ids = [directory.resolve_expert(session, expert_id, area, branch).id]
     else:
         expert_ids = directory.expert_ids_for(session, area, branch)
@@ -192,7 +198,7 @@ def cached_listing(
     `render_key` tells renderings apart in the cache; `listen` = False turns the PostgreSQL
     listener off (the versions are then read from the database on every call).
     """
-    versions = slot_cache.watcher_for(session.get_bind(), listen=listen).fresh()
+    versions = slot_cache.watcher_of(session, listen=listen).fresh()
     experts = _covered_experts(session, query, versions)
     key = (query, render_key, slot_cache.minute_of(now), versions.key(experts))
 
@@ -222,10 +228,8 @@ def directory_cached(
     """A value that depends only on the directory (who gives which area at which office, and
     the experts' names and titles), computed once per directory version. Callers must not
     change what they get: it is shared by every request of the process."""
-    versions = slot_cache.watcher_for(session.get_bind(), listen=listen).fresh()
-    return slot_cache.directory_values.get_or_compute(
-        (key, versions.directory_key()), compute
-    )
+    versions = slot_cache.watcher_of(session, listen=listen).fresh()
+    return slot_cache.directory_values.get_or_compute((key, versions.directory_key()), compute)
 
 
 def _covered_experts(

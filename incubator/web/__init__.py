@@ -15,7 +15,9 @@ def register_blueprints(app: Flask) -> None:
     from .common.client import trust_proxies
     from .common.headers import register_security_headers
     from .common.inputs import IdConverter, refuse_bad_input
+    from .common.limits import check_limits_only_where_they_apply
     from .common.request_ids import install as install_request_ids
+    from .common.sessions import CookieSessions
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
     from .main import bp as main_bp
@@ -24,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Before any route is added: the rules below resolve `<id:...>` against this map.
     app.url_map.converters["id"] = IdConverter
+    app.session_interface = CookieSessions()
     install_request_ids(app)
     app.before_request(refuse_bad_input)
     app.register_blueprint(main_bp)
@@ -37,3 +40,4 @@ def register_blueprints(app: Flask) -> None:
     register_template_helpers(app)
     register_security_headers(app)
     trust_proxies(app)
+    check_limits_only_where_they_apply(app)

@@ -63,6 +63,8 @@ SCRIPT = textwrap.dedent(
             data = {"full_name": "Jan Testowy", "email": email, "password": PASSWORD,
                     "password_confirm": PASSWORD, "preferred_language": "pl", "consent": "y"}
             r = client.post("/konto/rejestracja", data=data, environ_base=base)
+        elif how == "get":  # `email` is the path here
+            r = client.get(email, environ_base=base)
         else:
             r = client.post("/konto/reset", data={"email": email}, environ_base=base)
         body = r.get_data(as_text=True)
@@ -370,3 +372,20 @@ def _attempts_until_both_workers_refused(
         if len({pid for pid, status in _served(log) if status == 429}) == 2:
             break
     return answers
+
+
+@pytest.mark.slow
+def test_a_configured_default_limit_still_applies_to_every_endpoint(tmp_path) -> None:
+    """The limiter's per-request check is skipped on endpoints without a limit of their own
+    (web/common/limits.py), but not when an operator sets limits for every endpoint."""
+    path = "/api/v1/branches"
+    answers = run(
+        tmp_path,
+        {"RATELIMIT_DEFAULT": "2 per minute"},
+        [["get", path, "10.0.0.1"], ["get", path, "10.0.0.1"], ["get", path, "10.0.0.1"]],
+    )
+    assert [a["status"] for a in answers[:2]] == [200, 200]
+    assert_refused(answers[2], api=True)
+    (tmp_path / "unlimited").mkdir()
+    unlimited = run(tmp_path / "unlimited", {}, [["get", path, "10.0.0.1"]] * 5)
+    assert [a["status"] for a in unlimited] == [200] * 5

@@ -208,3 +208,27 @@ def test_cookie_lives_hours_not_a_month(client, user) -> None:
     assert "Expires=" in header and cookie.expires is not None
     lifetime = cookie.expires - utcnow()
     assert timedelta(hours=11) < lifetime <= timedelta(hours=12)
+
+
+def test_the_signing_serializer_is_made_once_per_set_of_keys(app: Flask) -> None:
+    """Kept between requests, but never across a change of SECRET_KEY or its fallbacks: a
+    cookie signed with a retired key must stop (or, as a fallback, keep) working at once."""
+    from incubator.web.common.sessions import CookieSessions
+
+    sessions = CookieSessions()
+    first = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is first
+    signed = first.dumps({"_user_id": "7"})
+    old_key, old_fallbacks = app.secret_key, app.config.get("SECRET_KEY_FALLBACKS")
+    try:
+        app.secret_key = "rotated-secret-key"
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        rotated = sessions.get_signing_serializer(app)
+        assert rotated is not first
+        with pytest.raises(Exception, match="[Ss]ignature"):
+            rotated.loads(signed)
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert sessions.get_signing_serializer(app).loads(signed) == {"_user_id": "7"}
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = old_fallbacks

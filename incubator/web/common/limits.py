@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from ...domain.accounts import InvalidEmail
 from ...extensions import limiter
@@ -72,9 +72,39 @@ def _per_address_and_email(setting: str, scope: str, account_setting: str | None
     )
 
     def decorate(view):
-        return by_address(by_email(view))
+        limited = by_address(by_email(view))
+        LIMITED_VIEWS.add(limited)
+        return limited
 
     return decorate
+
+
+# The views the decorators above guard (what Flask registers as each endpoint's function).
+LIMITED_VIEWS: set[Callable[..., Any]] = set()
+
+
+def check_limits_only_where_they_apply(app: Flask) -> None:
+    """Run Flask-Limiter's per-request check only on the endpoints that carry a limit.
+
+    Flask-Limiter works out, on every request, which limits apply (~60 µs even for an exempt
+    endpoint: a fifth of a cached slot listing). Here every limit is a decorator above, so
+    other endpoints have none to check. With default or application-wide limits configured
+    (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``) every request needs the check, and it is
+    left as it is.
+    """
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit  # the hook Flask-Limiter registered
+    if check not in hooks:
+        return
+    views = app.view_functions
+
+    def check_if_limited() -> None:
+        if views.get(request.endpoint or "") in LIMITED_VIEWS:
+            check()
+
+    hooks[hooks.index(check)] = check_if_limited
 
 
 # The login page and POST /api/v1/session: LOGIN_RATE_LIMIT per address,
