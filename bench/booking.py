@@ -18,6 +18,9 @@
    (`bench/storm.py`).
 6. Propagation: from a booking's 201 in one gunicorn to the change in another gunicorn's listing,
    p50/p95/p99/max (target p99 < 50 ms; `bench/propagation.py`).
+7. Booking writes inside PostgreSQL, without Python in the way: pgbench runs a booking's write
+   transaction for random experts on 32 connections, against the per-expert versions (0005)
+   and the single counter (0004), alternated on one database (`bench/writes.py`).
 
 All on PostgreSQL with 20 experts and 10 000 consultations (`bench/seed.py`). Without
 ``--database-url`` a database ``wtbench_<pid>`` is created on 127.0.0.1:5432 (user postgres) and
@@ -46,7 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-from bench import pages, propagation, storm  # noqa: E402
+from bench import pages, propagation, storm, writes  # noqa: E402
 from bench.breakdown import breakdown, print_breakdown  # noqa: E402
 from bench.common import (  # noqa: E402
     SERVER_ENV,
@@ -75,7 +78,7 @@ from incubator.domain.slots import (  # noqa: E402
     free_slots,
 )
 
-SECTIONS = ("engine", "slots", "page", "race", "storm", "propagation")
+SECTIONS = ("engine", "slots", "page", "race", "storm", "propagation", "writes")
 
 
 # --- 1. the slot engine ---------------------------------------------------------------------
@@ -251,6 +254,13 @@ def print_storm(s: dict, clients: int) -> None:
             f"double bookings: {r['double_bookings']}"
         )
         ok = ok and r["5xx"] == 0 and r["double_bookings"] == 0
+    rounds = s["rounds"]
+    print(
+        "   bookings/s per round, alternated: after "
+        + ", ".join(f"{x:.1f}" for x in rounds["after"])
+        + "; before "
+        + ", ".join(f"{x:.1f}" for x in rounds["before"])
+    )
     print(f"   {'OK' if ok else 'FAILED'}: 0 x 5xx and 0 double bookings, before and after")
     print(
         f"   after/before: {s['ratio']:.2f}x   "
@@ -371,10 +381,15 @@ def main(argv: list[str] | None = None) -> int:
         if "storm" in only:
             clients = world.race_clients[:RACE_CLIENTS]
             print_storm(
-                storm.before_and_after(url, clients, args.baseline_ref, avoid), len(clients)
+                storm.before_and_after(
+                    url, clients, args.baseline_ref, avoid, rounds=1 if args.quick else 2
+                ),
+                len(clients),
             )
         if "propagation" in only:
             print_propagation(propagation.propagation(url, world, runs=10 if args.quick else 50))
+    if "writes" in only:
+        writes.report(writes.measure(seconds=3 if args.quick else 8, rounds=1 if args.quick else 2))
     return 0
 
 
