@@ -188,21 +188,24 @@ def cached_listing(
     listen: bool = True,
     render: Callable[[Slot], Any] | None = None,
     render_key: Hashable = None,
-) -> list[Any]:
+    assemble: Callable[[list[Any]], Any] | None = None,
+) -> Any:
     """The free slots of `query` (each passed through `render`, when given), from the cache.
 
     A listing is computed for the start of the minute and kept under the versions of the
     calendars it covers (`slot_cache`), so it is never served after a change to any of them,
     and a change to one expert's calendar leaves the others' listings cached. Slots that are by
     now too close to book (the minimum notice) are cut off on every call, so that side is exact.
-    `render_key` tells renderings apart in the cache; `listen` = False turns the PostgreSQL
-    listener off (the versions are then read from the database on every call).
+    `render_key` tells renderings apart in the cache; `assemble`, when given, turns the bookable
+    items into the answer (e.g. one JSON array), kept with the entry for each cut-off point.
+    `listen` = False turns the PostgreSQL listener off (the versions are then read from the
+    database on every call).
     """
     versions = slot_cache.watcher_of(session, listen=listen).fresh()
     experts = _covered_experts(session, query, versions)
     key = (query, render_key, slot_cache.minute_of(now), versions.key(experts))
 
-    def compute() -> tuple[list[float], list[Any]]:
+    def compute() -> tuple[list[float], list[Any], dict[int, Any]]:
         found = find_slots(
             session,
             area=directory.resolve_area(session, query.area_code),
@@ -215,11 +218,17 @@ def cached_listing(
             exclude_consultation_id=query.exclude_consultation_id,
         )
         items = [render(s) for s in found] if render is not None else found
-        return [s.start.timestamp() for s in found], items
+        return [s.start.timestamp() for s in found], items, {}
 
-    starts, items = slot_cache.slot_listings.get_or_compute(key, compute)
+    starts, items, assembled = slot_cache.slot_listings.get_or_compute(key, compute)
     first = bisect_left(starts, (now + policy.min_notice).timestamp())
-    return items[first:]
+    if assemble is None:
+        return items[first:]
+    answer = assembled.get(first)
+    if answer is None:
+        # The cut-off moves a few times a minute at most; racing threads compute the same value.
+        answer = assembled[first] = assemble(items[first:])
+    return answer
 
 
 def directory_cached(

@@ -97,7 +97,7 @@ def slots() -> Response:
     if end_date - start_date >= timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInput(field="to", reason="range_too_long", max_days=MAX_RANGE_DAYS)
     # Cached per calendar versions and minute, exact on the minimum notice (services/slots.py).
-    parts = cached_listing(
+    body = cached_listing(
         db.session,
         SlotQuery(code, branch_id, start_date, end_date, expert_id),
         now=utcnow(),
@@ -105,9 +105,13 @@ def slots() -> Response:
         listen=current_app.config["SLOT_LISTEN"],
         render=_slot_json,
         render_key="api-json",
+        assemble=_json_array,
     )
-    body = b"[" + b", ".join(parts) + b"]"
     return current_app.response_class(body, mimetype="application/json")
+
+
+def _json_array(parts: list[bytes]) -> bytes:
+    return b"[" + b", ".join(parts) + b"]"
 
 
 # --- session --------------------------------------------------------------------------------
