@@ -388,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         if "propagation" in only:
             print_propagation(propagation.propagation(url, world, runs=10 if args.quick else 50))
+        from incubator.services import slot_cache
+
+        slot_cache.forget_all()  # the in-process apps' listeners, before the database is dropped
     if "writes" in only:
         writes.report(writes.measure(seconds=3 if args.quick else 8, rounds=1 if args.quick else 2))
     return 0

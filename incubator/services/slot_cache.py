@@ -288,8 +288,16 @@ def forget(engine: Engine) -> None:
     """Stop and drop the watcher of `engine` (tests, engine disposal)."""
     with _registry_lock:
         found = _watchers.pop(engine, None)
+        for session in [k for k, v in _by_session.items() if v is found]:
+            del _by_session[session]
     if found is not None:
         found.stop()
+
+
+def forget_all() -> None:
+    """Stop every watcher of this process (scripts that drop their databases afterwards)."""
+    for engine in list(_watchers):
+        forget(engine)
 
 
 @event.listens_for(Session, "after_commit")
