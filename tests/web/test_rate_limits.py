@@ -389,3 +389,25 @@ def test_a_configured_default_limit_still_applies_to_every_endpoint(tmp_path) ->
     (tmp_path / "unlimited").mkdir()
     unlimited = run(tmp_path / "unlimited", {}, [["get", path, "10.0.0.1"]] * 5)
     assert [a["status"] for a in unlimited] == [200] * 5
+
+
+def test_every_hook_of_the_limiter_is_wrapped_for_unlimited_endpoints(tmp_path) -> None:
+    """Its three hooks (check, headers, tidy-up) run only where a limit applies; if a
+    Flask-Limiter upgrade registers them differently, this fails instead of costing silently."""
+    from incubator import create_app
+    from incubator.config import TestConfig
+    from incubator.extensions import limiter
+    from incubator.web.common.limits import _is_limiters
+
+    class Limited(TestConfig):
+        DATABASE_URL = f"sqlite:///{tmp_path / 'hooks.db'}"
+        RATELIMIT_ENABLED = True
+        RATELIMIT_STORAGE_URI = "memory://"
+
+    app = create_app(Limited)
+    registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    hooks = [hook for registry in registries for hook in registry.get(None, [])]
+    assert not [hook for hook in hooks if _is_limiters(hook)]
+    names = {getattr(hook, "__name__", "") for hook in hooks}
+    assert {"before_if_limited", "after_if_limited", "teardown_if_limited"} <= names
+    assert limiter.enabled

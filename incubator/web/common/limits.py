@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -79,34 +80,6 @@ def _per_address_and_email(setting: str, scope: str, account_setting: str | None
     return decorate
 
 
-# The views the decorators above guard (what Flask registers as each endpoint's function).
-LIMITED_VIEWS: set[Callable[..., Any]] = set()
-
-
-def check_limits_only_where_they_apply(app: Flask) -> None:
-    """Run Flask-Limiter's per-request check only on the endpoints that carry a limit.
-
-    Flask-Limiter works out, on every request, which limits apply (~60 µs even for an exempt
-    endpoint: a fifth of a cached slot listing). Here every limit is a decorator above, so
-    other endpoints have none to check. With default or application-wide limits configured
-    (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``) every request needs the check, and it is
-    left as it is.
-    """
-    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
-        return
-    hooks = app.before_request_funcs.setdefault(None, [])
-    check = limiter._check_request_limit  # the hook Flask-Limiter registered
-    if check not in hooks:
-        return
-    views = app.view_functions
-
-    def check_if_limited() -> None:
-        if views.get(request.endpoint or "") in LIMITED_VIEWS:
-            check()
-
-    hooks[hooks.index(check)] = check_if_limited
-
-
 # The login page and POST /api/v1/session: LOGIN_RATE_LIMIT per address,
 # LOGIN_ACCOUNT_RATE_LIMIT per e-mail tried.
 login_limit = _per_address_and_email("LOGIN_RATE_LIMIT", "login", "LOGIN_ACCOUNT_RATE_LIMIT")
@@ -114,3 +87,67 @@ login_limit = _per_address_and_email("LOGIN_RATE_LIMIT", "login", "LOGIN_ACCOUNT
 register_limit = _per_address_and_email("REGISTER_RATE_LIMIT", "register")
 # Password-reset requests: RESET_RATE_LIMIT per address and per e-mail asked for.
 reset_limit = _per_address_and_email("RESET_RATE_LIMIT", "reset")
+
+
+# The views the decorators above guard (what Flask registers as each endpoint's function).
+LIMITED_VIEWS: set[Callable[..., Any]] = set()
+
+
+def check_limits_only_where_they_apply(app: Flask) -> int:
+    """Run Flask-Limiter's per-request hooks only on the endpoints that carry a limit.
+
+    Flask-Limiter works out, on every request, which limits apply, and tidies up after it
+    (~60 µs even for an exempt endpoint: a fifth of a cached slot listing). Here every limit is
+    a decorator above, so other endpoints have none to check and nothing to tidy. With default or
+    application-wide limits configured (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``) every
+    request needs them, and they are left as they are. Returns the number of hooks wrapped (a
+    test checks it, so a Flask-Limiter upgrade that registers its hooks differently shows).
+    """
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return 0
+    views = app.view_functions
+
+    def limited() -> bool:
+        return views.get(request.endpoint or "") in LIMITED_VIEWS
+
+    wrapped = 0
+    for registry, wrap in (
+        (app.before_request_funcs, _before),
+        (app.after_request_funcs, _after),
+        (app.teardown_request_funcs, _teardown),
+    ):
+        hooks = registry.get(None, [])
+        for i, hook in enumerate(hooks):
+            if _is_limiters(hook):
+                hooks[i] = wrap(hook, limited)
+                wrapped += 1
+    return wrapped
+
+
+def _is_limiters(hook: Callable[..., Any]) -> bool:
+    """A hook Flask-Limiter registered: a method of `limiter`, or a partial bound to it."""
+    if getattr(hook, "__self__", None) is limiter:
+        return True
+    return isinstance(hook, partial) and hook.args[:1] == (limiter,)
+
+
+def _before(hook: Callable[[], Any], limited: Callable[[], bool]) -> Callable[[], Any]:
+    def before_if_limited() -> Any:
+        return hook() if limited() else None
+
+    return before_if_limited
+
+
+def _after(hook: Callable[[Any], Any], limited: Callable[[], bool]) -> Callable[[Any], Any]:
+    def after_if_limited(response: Any) -> Any:
+        return hook(response) if limited() else response
+
+    return after_if_limited
+
+
+def _teardown(hook: Callable[[Any], Any], limited: Callable[[], bool]) -> Callable[[Any], None]:
+    def teardown_if_limited(error: Any) -> None:
+        if limited():
+            hook(error)
+
+    return teardown_if_limited
