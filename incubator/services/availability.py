@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import availability_rules as rules
+from ..domain import days_off
 from ..domain.availability_rules import REASON_MAX, ExceptionDraft, OtherHours, Overlap, RuleDraft
 from ..domain.calendar import local_date, local_day_bounds
 from ..domain.errors import NotAllowed, NotFound, UnknownBranch, UnknownExpert
@@ -353,6 +354,8 @@ def add_exception(
             other = _extra_clash(session, new, holidays)
             if other is not None:
                 raise Overlap(other)
+        else:
+            _refuse_covered_day_off(session, new)
         exception = AvailabilityException(
             expert_id=new.expert_id,
             kind=new.kind.value,
@@ -369,6 +372,21 @@ def add_exception(
         _add(session, actor, exception, "availability.exception_add", details, now)
         affected = consultations_during(session, exception, now=now)
     return ExceptionAdded(exception, affected)
+
+
+def _refuse_covered_day_off(session: Session, new: DomainException) -> None:
+    """`AlreadyOff` when a day off recorded earlier already covers all of `new`."""
+    recorded = session.scalars(
+        select(AvailabilityException).where(
+            AvailabilityException.expert_id == new.expert_id,
+            AvailabilityException.kind == ExceptionKind.OFF,
+            AvailabilityException.start_date <= new.start_date,
+            AvailabilityException.end_date >= new.end_date,
+        )
+    )
+    covering = days_off.covering_day_off(new, ((e.to_domain(), e) for e in recorded))
+    if covering is not None:
+        raise days_off.AlreadyOff(first=covering.start_date, last=covering.end_date)
 
 
 def _extra_clash(

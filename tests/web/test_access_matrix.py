@@ -57,6 +57,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET admin.user_new": (*DENIED, 200),
     "POST admin.user_new": (*DENIED, 200),
     "POST admin.user_set_active": (*DENIED, 400),
+    "GET admin.user_edit": (*DENIED, 200),
+    "POST admin.user_edit": (*DENIED, 200),
+    "GET admin.user_deactivate": (*DENIED, 200),
     # the clients' booking pages (staff are sent to their own)
     "GET booking.new": (LOGIN, 200, 200, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
     "GET booking.branch": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),

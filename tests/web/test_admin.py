@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import re
 import socket
+from datetime import UTC, datetime, timedelta
 from email import policy
 from html import unescape
 
@@ -312,3 +313,119 @@ def test_set_active_bad_input(client, manager) -> None:
     bad = client.post(f"/admin/uzytkownicy/{other.id}/aktywnosc", data={"active": "maybe"})
     assert bad.status_code == 400
     assert client.get(f"/admin/uzytkownicy/{other.id}/aktywnosc").status_code == 405
+
+
+def test_a_manager_is_created_whatever_the_expert_only_fields_hold(client, db, manager) -> None:
+    """The form the issue reported: role manager, the length cleared (and a title too long)."""
+    response = client.post(
+        "/admin/uzytkownicy/nowy",
+        data=new_expert_form(
+            role="manager", email="trzecia@example.org", default_length_min="", title="x" * 90
+        ),
+    )
+    assert response.status_code == 302, page(response)
+    user = db.session.scalars(select(User).where(User.email == "trzecia@example.org")).one()
+    assert user.is_manager and user.expert_profile is None
+
+
+@pytest.mark.parametrize("length", ["", "abc", "5", "999"])
+def test_an_expert_without_a_sensible_length_gets_one_message(
+    client, db, manager, length
+) -> None:
+    area, office = create_domain(), create_branch()
+    response = client.post(
+        "/admin/uzytkownicy/nowy",
+        data=new_expert_form(default_length_min=length, domains=area.id, branches=office.id),
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert html.count("Wpisz czas od 15 do 480 minut.") == 2  # the summary and the field
+    assert "Nieprawidłowa liczba" not in html and "Not a valid integer" not in html
+    assert count(db, User) == 1
+
+
+def test_an_empty_email_asks_for_the_persons_address(client, db, manager) -> None:
+    response = client.post(
+        "/admin/uzytkownicy/nowy", data=new_expert_form(role="manager", email="")
+    )
+    html = page(response)
+    assert "Wpisz adres e-mail tej osoby." in html
+    assert "Wpisz swój adres e-mail" not in html
+
+
+# --- one account: edit, and deactivation that says what it leaves ------------------------------
+
+
+def test_a_manager_edits_an_experts_account_and_profile(client, db, manager) -> None:
+    law, tax = create_domain(code="law"), create_domain(code="tax", name_pl="Podatki")
+    klucze, sacz = create_branch(name="Klucze"), create_branch(name="Nowy Sącz")
+    expert = create_expert(
+        domains=[law], branches=[klucze], title="mec.", full_name="Jan Lis", email="jan@example.org"
+    )
+    users = page(client.get("/admin/uzytkownicy"))
+    assert f'href="/admin/uzytkownicy/{expert.id}"' in users  # the name is a link
+    form = page(client.get(f"/admin/uzytkownicy/{expert.id}"))
+    assert 'value="Jan Lis"' in form and 'value="mec."' in form
+    response = client.post(
+        f"/admin/uzytkownicy/{expert.id}",
+        data=new_expert_form(
+            full_name="Jan Lisowski",
+            email="Jan.Lisowski@Example.org",
+            phone="+48 600 100 200",
+            title="dr",
+            default_length_min="90",
+            domains=[law.id, tax.id],
+            branches=[sacz.id],
+        ),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, expert.id)
+    assert (user.full_name, user.email, user.phone) == (
+        "Jan Lisowski",
+        "jan.lisowski@example.org",
+        "+48 600 100 200",
+    )
+    profile = user.expert_profile
+    assert (profile.title, profile.default_length_min) == ("dr", 90)
+    assert {d.code for d in profile.domains} == {"law", "tax"}
+    assert [b.name for b in profile.branches] == ["Nowy Sącz"]
+    entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.updated")).one()
+    assert set(entry.details["fields"]) >= {"full_name", "email", "title", "domains", "branches"}
+    assert "Lisowski" not in str(entry.details)  # which fields, never their values
+    assert "Zmiany zostały zapisane." in page(client.get(f"/admin/uzytkownicy/{expert.id}"))
+
+
+def test_editing_refuses_an_address_someone_else_has(client, db, manager) -> None:
+    other = create_client(email="zajety@example.org")
+    response = client.post(
+        f"/admin/uzytkownicy/{other.id}",
+        data=new_expert_form(email="KIEROWNIK@example.org", full_name="Ktoś"),
+    )
+    assert response.status_code == 200
+    assert "Konto z tym adresem e-mail już istnieje." in page(response)
+    db.session.expire_all()
+    assert db.session.get(User, other.id).email == "zajety@example.org"
+
+
+def test_deactivation_asks_first_and_says_what_stays_booked(client, db, manager) -> None:
+    from tests.factories import create_consultation
+
+    area, office = create_domain(), create_branch(name="Klucze")
+    expert = create_expert(domains=[area], branches=[office], full_name="Jan Lis")
+    customer = create_client(full_name="Ewa Nowak")
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    booked = create_consultation(
+        expert=expert, client=customer, branch=office, area=area, start_dt=soon
+    )
+    users = page(client.get("/admin/uzytkownicy"))
+    assert f"/admin/uzytkownicy/{expert.id}/dezaktywacja" in users  # a link, not a button
+    assert 'name="active" value="0"' not in users
+    ask = page(client.get(f"/admin/uzytkownicy/{expert.id}/dezaktywacja"))
+    assert "Dezaktywacja niczego nie odwołuje." in ask
+    assert "Ewa Nowak" in ask and "Klucze" in ask
+    assert db.session.get(User, expert.id).active  # asking changed nothing
+    client.post(f"/admin/uzytkownicy/{expert.id}/aktywnosc", data={"active": "0"})
+    db.session.expire_all()
+    assert not db.session.get(User, expert.id).active
+    assert db.session.get(type(booked), booked.id).status == "booked"

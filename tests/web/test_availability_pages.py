@@ -508,3 +508,18 @@ def test_an_expert_may_not_remove_another_experts_day_off(db, world, client) -> 
     assert client.get(f"{URL}/wyjatki/{x.id}/usun").status_code == 403
     assert client.post(f"{URL}/wyjatki/{x.id}/usun").status_code == 403
     assert count(db, AvailabilityException) == 1
+
+
+def test_the_same_day_off_twice_is_refused_and_stored_once(db, world, as_expert) -> None:
+    day = open_day()
+    assert as_expert.post(f"{URL}/wolne", data=off_form(day)).status_code == 302
+    again = as_expert.post(f"{URL}/wolne", data=off_form(day))
+    html = page(again)
+    assert "This time off is already recorded" in html and "no need to add it again" in html
+    assert len(db.session.scalars(select(AvailabilityException)).all()) == 1
+    # A few hours of a day already off add nothing either; another day does.
+    hours = off_form(day, start_time="10:00", end_time="11:00")
+    assert "already recorded" in page(as_expert.post(f"{URL}/wolne", data=hours))
+    other = open_day() + timedelta(days=7)
+    assert as_expert.post(f"{URL}/wolne", data=off_form(other)).status_code == 302
+    assert len(db.session.scalars(select(AvailabilityException)).all()) == 2

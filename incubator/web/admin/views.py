@@ -28,7 +28,7 @@ from ...domain.accounts import CannotDeactivateSelf, DuplicateEmail, InvalidEmai
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
-from ...services import accounts, directory, mail, password_tokens, user_search
+from ...services import accounts, directory, mail, password_tokens, user_admin, user_search
 from ..common import display
 from ..common.access import current_actor
 from ..common.client import client_ip
@@ -36,7 +36,7 @@ from ..common.errors import message_for
 from ..common.fields import choice
 from ..common.passwords import password_policy, send_password_link
 from ..common.redirects import safe_next
-from .forms import NewUserForm, SetActiveForm, UserFilterForm
+from .forms import EditUserForm, NewUserForm, SetActiveForm, UserFilterForm
 
 bp = Blueprint("admin", __name__)
 
@@ -114,6 +114,75 @@ def user_new():
             _send_setup_link(user, now)
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/uzytkownicy/<id:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """One account: its details and, for an expert, the profile clients see."""
+    user = user_search.get_user(db.session, user_id) or abort(404)
+    profile = user.expert_profile
+    form = EditUserForm(obj=None if request.method == "POST" else user, is_expert=user.is_expert)
+    _fill_choices(form)
+    if request.method == "GET" and profile is not None:
+        form.title.data, form.bio.data = profile.title, profile.bio
+        form.default_length_min.data = profile.default_length_min
+        form.domains.data = [d.id for d in profile.domains]
+        form.branches.data = [b.id for b in profile.branches]
+    if form.validate_on_submit():
+        try:
+            changed = user_admin.update_account(
+                db.session,
+                actor=current_actor(),
+                user=user,
+                changes=user_admin.AccountChanges(
+                    full_name=form.full_name.data,
+                    email=form.email.data,
+                    phone=form.phone.data or "",
+                    preferred_language=form.preferred_language.data,
+                    expert=_expert_details(form) if user.is_expert else None,
+                ),
+                now=utcnow(),
+                ip=client_ip(),
+            )
+        except (DuplicateEmail, InvalidEmail) as error:
+            form.email.errors = [*form.email.errors, message_for(error)]
+        except DomainError as error:
+            flash(message_for(error), "error")
+        else:
+            if changed:
+                flash(_("The changes have been saved."), "success")
+            else:
+                flash(_("Nothing has changed."), "info")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, active_form=SetActiveForm()
+    )
+
+
+@bp.get("/uzytkownicy/<id:user_id>/dezaktywacja")
+def user_deactivate(user_id: int):
+    """Ask before deactivating, saying what happens to the person's upcoming consultations."""
+    user = user_search.get_user(db.session, user_id) or abort(404)
+    if not user.active or user.id == current_user.id:
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    upcoming = user_admin.upcoming_consultations(db.session, user, now=utcnow())
+    return render_template(
+        "admin/user_deactivate.html",
+        user=user,
+        upcoming=upcoming,
+        active_form=SetActiveForm(),
+        back=safe_next(request.args.get("next")) or url_for("admin.users"),
+    )
+
+
+def _expert_details(form: EditUserForm) -> accounts.ExpertDetails:
+    return accounts.ExpertDetails(
+        title=form.title.data or "",
+        bio=form.bio.data or "",
+        default_length_min=form.default_length_min.data or 60,
+        domain_ids=form.domains.data,
+        branch_ids=form.branches.data,
+    )
 
 
 @bp.post("/uzytkownicy/<id:user_id>/aktywnosc")

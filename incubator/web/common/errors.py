@@ -61,6 +61,7 @@ STATUS: dict[str, int] = {
     "range_too_long": 422,
     "no_open_day": 422,
     "overlap": 409,
+    "already_off": 409,
     # accounts
     "account_error": 422,
     "invalid_email": 422,
@@ -274,6 +275,17 @@ def _overlap(p: Params) -> str:
     return overlap_message(p["other"], own=bool(p.get("own")), today=p["today"])
 
 
+def _already_off(p: Params) -> str:
+    from .wording import date_range
+
+    if not p.get("first") or not p.get("last"):
+        return _("This time off is already recorded: there is no need to add it again.")
+    return _(
+        "This time off is already recorded (%(dates)s): there is no need to add it again.",
+        dates=date_range(p["first"], p["last"]),
+    )
+
+
 def _duplicate_email(p: Params) -> str:
     if p.get("own"):  # the person is registering themselves
         return _(
@@ -350,6 +362,7 @@ MESSAGES: dict[str, Message] = {
         "be booked on these dates."
     ),
     "overlap": _overlap,
+    "already_off": _already_off,
     # accounts
     "account_error": _l("Some of the values are not valid. Please check the form."),
     "invalid_email": _l("Enter a valid e-mail address."),

@@ -48,11 +48,12 @@ def valid_email(form: FlaskForm, field: EmailField) -> None:
         ) from None
 
 
-def email_field(label=None) -> EmailField:
+def email_field(label=None, required_message=None) -> EmailField:
+    """An e-mail address; `required_message` when someone types another person's address."""
     return EmailField(
         label or _l("E-mail address"),
         validators=[
-            DataRequired(_l("Enter your e-mail address.")),
+            DataRequired(required_message or _l("Enter your e-mail address.")),
             Length(max=EMAIL_MAX_LENGTH),
             valid_email,
         ],
