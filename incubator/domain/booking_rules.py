@@ -125,7 +125,13 @@ def check_client_commitments(
     for other in commitments:
         if other.start < slot.end and slot.start < other.end:
             raise OverlapsOwnBooking(start=other.start.isoformat())
-    if not is_move and len(commitments) >= policy.max_active:
+    if not is_move:
+        check_active_limit(len(commitments), policy)
+
+
+def check_active_limit(active: int, policy: BookingPolicy) -> None:
+    """A client holding ``max_active`` future bookings may not book another (moving is fine)."""
+    if active >= policy.max_active:
         raise TooManyBookings(limit=policy.max_active)
 
 

@@ -95,8 +95,18 @@
       });
   }
 
+  /* The page's heading says the same step as the indicator: "Choose a time" with the times. */
+  function advanceHeading(picker) {
+    var heading = document.querySelector("main h1");
+    var text = picker.dataset.textNextHeading;
+    if (heading && text) {
+      heading.textContent = text;
+    }
+  }
+
   /* Move "current step" in the step indicator from the day step to the time step. */
   function advanceSteps(picker) {
+    advanceHeading(picker);
     var nav = document.querySelector(".steps");
     if (!nav) {
       return;

@@ -144,3 +144,15 @@ def test_change_refusal_is_the_one_answer(user, start, status, refusal) -> None:
     else:
         with pytest.raises(refusal):
             consultations.check_change(user, booked, NOW, POLICY)
+
+
+@pytest.mark.parametrize("active", [0, 1, 2])
+def test_below_the_limit_one_more_may_be_booked(active: int) -> None:
+    rules.check_active_limit(active, POLICY)
+
+
+@pytest.mark.parametrize("active", [3, 4])
+def test_at_the_limit_the_first_step_is_refused_like_the_booking(active: int) -> None:
+    with pytest.raises(rules.TooManyBookings) as refused:
+        rules.check_active_limit(active, POLICY)
+    assert refused.value.params == {"limit": POLICY.max_active}

@@ -21,10 +21,12 @@ from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...domain.booking_rules import BookingPolicy, SlotTaken
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
+from ...domain.slots import Slot
 from ...extensions import db
 from ...models import Consultation
-from ...services import booking, directory
+from ...services import booking, booking_checks, directory
 from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
@@ -34,8 +36,6 @@ from ..common.errors import message_for, status_for
 from .forms import CancelForm, MoveForm
 
 bp = Blueprint("booking", __name__)
-
-
 
 
 @bp.before_request
@@ -121,13 +121,15 @@ def _confirmation_context(c: Consultation) -> dict:
 def mine() -> ResponseReturnValue:
     user, now, policy = current_actor(), utcnow(), f.policy()
     consultations = list_consultations(db.session, user)
-    upcoming = [c for c in consultations if c.start_dt > now]
-    past = [c for c in reversed(consultations) if c.start_dt <= now]
+    upcoming = [c for c in consultations if c.start_dt > now and c.is_active]
+    past = [c for c in reversed(consultations) if c.start_dt <= now and c.is_active]
+    cancelled = [c for c in reversed(consultations) if c.is_cancelled]
     refusals = {c.id: f.change_refusal(c, user, now, policy) for c in upcoming}
     return render_template(
         "booking/mine.html",
         upcoming=upcoming,
         past=past,
+        cancelled=cancelled,
         refusals=refusals,
         message_for=message_for,
         is_too_late=f.is_too_late,
@@ -293,9 +295,7 @@ class _Move:
             slots,
             branch=c.branch,
             names=self.names,
-            url_for_slot=lambda s: self.confirm_url(
-                expert=s.expert_id, start=f.start_arg(s.start)
-            ),
+            url_for_slot=lambda s: self.confirm_url(expert=s.expert_id, start=f.start_arg(s.start)),
         )
         return render_template(
             "booking/move_time.html",
@@ -325,6 +325,9 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
     new_expert = directory.get_expert(db.session, expert_id)
     if new_expert is None:
         abort(404)
+    new_slot = _checked_move(c, start, expert_id) if request.method == "GET" else None
+    if isinstance(new_slot, Response):  # refused at once, as the submit would be
+        return new_slot
     form = MoveForm(data={"expert": expert_id, "start": f.start_arg(start)})
     alternatives: list[f.SlotOption] = []
     status = 200
@@ -356,7 +359,7 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             c=c,
             form=form,
             new_expert=f.expert_name(new_expert),
-            new_when=f"{format_date(start, 'full')}, {display.hhmm(start)}",
+            new_when=f"{format_date(start, 'full')}, {_new_time(start, new_slot)}",
             current_when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
             expert_name=f.expert_name,
             branch_label=display.branch_label,
@@ -367,6 +370,36 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+def _new_time(start: datetime, slot: Slot | None) -> str:
+    return steps.time_with_length(slot.start, slot.end) if slot else display.hhmm(start)
+
+
+def _checked_move(c: Consultation, start: datetime, expert_id: int) -> Slot | Response:
+    """The new slot, or back to choosing a time with the message moving would give."""
+    try:
+        return booking_checks.preview_move(
+            db.session,
+            c.id,
+            actor=current_actor(),
+            start=start,
+            expert_id=expert_id,
+            now=utcnow(),
+            policy=f.policy(),
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(message_for(error), "error")
+        return redirect(_move_refusal_url(c, start, error))
+
+
+def _move_refusal_url(c: Consultation, start: datetime, error: DomainError) -> str:
+    """Back to the new day's times, or to the days when the day itself cannot be booked."""
+    if isinstance(error, steps.DAY_REFUSALS):
+        return url_for("booking.reschedule", consultation_id=c.id)
+    return url_for("booking.reschedule", consultation_id=c.id, date=local_date(start).isoformat())
 
 
 def _alternatives(

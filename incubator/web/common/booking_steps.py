@@ -8,6 +8,7 @@ one-line wrappers around these.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request
@@ -17,11 +18,21 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.booking_rules import SlotTaken
-from ...domain.errors import DomainError
+from ...domain.booking_rules import (
+    BeyondHorizon,
+    ClosedDay,
+    SlotTaken,
+    TooManyBookings,
+    TooShortNotice,
+)
+from ...domain.calendar import local_date
+from ...domain.consultations import ConsultationStatus
+from ...domain.errors import DomainError, InThePast
+from ...domain.slots import Slot
 from ...extensions import db
-from ...models import Consultation
-from ...services import booking, clients, directory
+from ...models import Consultation, User
+from ...services import booking, booking_checks, clients, directory
+from ...services.consultations import list_consultations
 from . import booking_flow as f
 from . import display
 from .booking_forms import ConfirmForm
@@ -54,6 +65,20 @@ def _render(
 
 
 def domain_step(flow: f.Flow) -> ResponseReturnValue:
+    """The first step; a client who may not book any more learns it here, with the way out."""
+    now = utcnow()
+    limit = booking_checks.limit_refusal(db.session, flow.for_client, now=now, policy=f.policy())
+    if limit is not None:
+        return _render(
+            "step_domain.html",
+            flow,
+            "domain",
+            f.Choice(),
+            domains=[],
+            limit_message=message_for(limit),
+            active=active_consultations(flow.for_client, now),
+            time_range=f.time_range,
+        )
     domains = f.domain_options(db.session, flow)
     return _render("step_domain.html", flow, "domain", f.Choice(), domains=domains)
 
@@ -157,35 +182,39 @@ def time_step(flow: f.Flow) -> ResponseReturnValue:
 def confirm_step(
     flow: f.Flow, done_endpoint_url: Callable[[Consultation], str]
 ) -> ResponseReturnValue:
-    """GET: the summary and the form; POST: book, then go to `done_endpoint_url(consultation)`."""
+    """GET: the summary and the form, or at once the refusal booking would give; POST: book,
+    then go to `done_endpoint_url(consultation)`."""
     source = request.form if request.method == "POST" else request.args
     try:
         choice = f.resolve(db.session, flow, source, ("domain", "branch", "expert", "start"))
     except f.StepError as error:
         return _back(flow, error)
-    form = ConfirmForm(data=choice.args() if request.method == "GET" else None)
-    companions = clients.group_companions(db.session, flow.for_client)
-    form.attendees.choices = [choice_(u.id, u.full_name) for u in companions]
-    if flow.is_staff:
-        form.attendees.label.text = _("Who else from the client's founding group will come?")
-        form.topic.label.text = _("Topic of the consultation (optional)")
+    wanted = booking.BookingRequest(
+        expert_id=choice.expert.id,
+        branch_id=choice.branch.id,
+        domain_code=choice.domain.code,
+        start=choice.start,
+        client_id=flow.client.id if flow.client is not None else None,
+    )
+    slot: Slot | None = None
+    if request.method == "GET":
+        try:
+            slot = _preview(flow, wanted)
+        except DomainError as error:
+            return _refused(flow, choice, error)
+    form = _confirm_form(flow, choice)
     alternatives: list[f.SlotOption] = []
     status = 200
     if form.validate_on_submit():
-        posted_expert = f.parse_id(form.expert.data)
-        request_ = booking.BookingRequest(
-            expert_id=posted_expert or 0,
-            branch_id=choice.branch.id,
-            domain_code=choice.domain.code,
-            start=choice.start,
-            topic=form.topic.data or "",
-            client_id=flow.client.id if flow.client is not None else None,
-            attendee_ids=tuple(form.attendees.data or ()),
-        )
         try:
             consultation = booking.book(
                 db.session,
-                request_,
+                replace(
+                    wanted,
+                    expert_id=f.parse_id(form.expert.data) or 0,
+                    topic=form.topic.data or "",
+                    attendee_ids=tuple(form.attendees.data or ()),
+                ),
                 actor=flow.actor,
                 now=utcnow(),
                 policy=f.policy(),
@@ -199,29 +228,82 @@ def confirm_step(
             return redirect(done_endpoint_url(consultation))
     elif request.method == "POST":
         status = 422
-    return (
-        _render(
-            "step_confirm.html",
-            flow,
-            "confirm",
-            choice,
-            form=form,
-            companions=companions,
-            summary=_summary(choice),
-            alternatives=alternatives,
-        ),
-        status,
+    if slot is None and not alternatives:  # a refused POST: the summary still shows the end
+        slot = _preview_or_none(flow, wanted)
+    context = {"form": form, "summary": _summary(choice, slot), "alternatives": alternatives}
+    return _render("step_confirm.html", flow, "confirm", choice, **context), status
+
+
+def _confirm_form(flow: f.Flow, choice: f.Choice) -> ConfirmForm:
+    form = ConfirmForm(data=choice.args() if request.method == "GET" else None)
+    companions = clients.group_companions(db.session, flow.for_client)
+    form.attendees.choices = [choice_(u.id, u.full_name) for u in companions]
+    if flow.is_staff:
+        form.attendees.label.text = _("Who else from the client's founding group will come?")
+        form.topic.label.text = _("Topic of the consultation (optional)")
+    return form
+
+
+def _preview(flow: f.Flow, wanted: booking.BookingRequest) -> Slot:
+    return booking_checks.preview(
+        db.session, wanted, actor=flow.actor, now=utcnow(), policy=f.policy()
     )
 
 
-def _summary(choice: f.Choice) -> dict[str, str]:
+def _preview_or_none(flow: f.Flow, wanted: booking.BookingRequest) -> Slot | None:
+    try:
+        return _preview(flow, wanted)
+    except DomainError:
+        return None
+
+
+def _refused(flow: f.Flow, choice: f.Choice, error: DomainError) -> Response:
+    """A confirm link the booking would refuse: say why at once and go back to choose a time.
+
+    The first step explains the booking limit itself, with the way out, so it is not flashed."""
+    if not isinstance(error, TooManyBookings):
+        flash(message_for(error), "error")
+    return redirect(refusal_url(flow, choice, error))
+
+
+def _summary(choice: f.Choice, slot: Slot | None) -> dict[str, str]:
     start: datetime = choice.start
     return {
         "date": f.day_label(start),
         "full_date": format_date(start, "full"),
-        "time": display.hhmm(start),
+        "time": time_with_length(slot.start, slot.end) if slot else display.hhmm(start),
         "expert": f.expert_name(choice.expert),
     }
+
+
+def active_consultations(client: User, now: datetime) -> list[Consultation]:
+    """The client's booked consultations that have not ended: what counts towards the limit."""
+    return [
+        c
+        for c in list_consultations(db.session, client, include_cancelled=False)
+        if c.status == ConsultationStatus.BOOKED and c.end_dt > now
+    ]
+
+
+def time_with_length(start: datetime, end: datetime) -> str:
+    """ "09:00–10:00 (60 min)" """
+    minutes = int((end - start).total_seconds() // 60)
+    return _("%(range)s (%(minutes)d min)", range=f.time_range(start, end), minutes=minutes)
+
+
+# Refusals about the day itself rather than the chosen time: choose another day.
+DAY_REFUSALS = (InThePast, ClosedDay, TooShortNotice, BeyondHorizon)
+
+
+def refusal_url(flow: f.Flow, choice: f.Choice, error: DomainError) -> str:
+    """Where a refused confirm link sends the person: the first step when they may not book
+    more, the day step when the day cannot be booked, else that day's times."""
+    args = choice.args()
+    if isinstance(error, TooManyBookings):
+        return flow.url("domain")
+    if isinstance(error, DAY_REFUSALS) or choice.start is None:
+        return flow.step_url("date", args)
+    return flow.step_url("time", {**args, "date": local_date(choice.start).isoformat()})
 
 
 def _alternatives(flow: f.Flow, choice: f.Choice, error: SlotTaken) -> list[f.SlotOption]:

@@ -121,6 +121,10 @@ def test_keyboard_booking_with_javascript_uses_the_slots_api(context, db, world)
     assert api_calls, "the day step should fetch /api/v1/slots"
     assert page.evaluate("document.activeElement.id") == "slot-panel-heading"
     assert page.locator('.steps li[aria-current="step"]').get_attribute("data-step") == "time"
+    # The heading says the same step as the indicator (issue #10: "Krok 5 z 6" under
+    # "Wybierz dzień"); the page is in Polish.
+    assert page.locator(".step-count").inner_text() == "Krok 5 z 6"
+    assert page.locator("main h1").inner_text() == "Wybierz godzinę"
     first = page.locator(".slot-panel a.slot").first
     # The accessible name is the text: the visible time and expert, with the day and the office
     # around them for screen readers only (WCAG 2.5.3); no aria-label that could drift from it.
