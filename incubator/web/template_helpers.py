@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, get_locale
 
+from .common import display
+
 
 def register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_datetime")
@@ -14,8 +16,14 @@ def register_template_helpers(app: Flask) -> None:
         return format_datetime(value, fmt) if value else ""
 
     @app.template_filter("local_date")
-    def local_date(value, fmt: str = "long") -> str:
-        return format_date(value, fmt) if value else ""
+    def local_date(value, fmt: str = "date") -> str:
+        """A kind from `display.DATE_PATTERNS` ("full", "day", "date", "day_month"), so every
+        page writes a date the same way; any other string is a Babel pattern."""
+        if not value:
+            return ""
+        if fmt in display.DATE_PATTERNS:
+            return display.format_day(value, fmt)
+        return format_date(value, fmt)
 
     @app.context_processor
     def inject_globals() -> dict:

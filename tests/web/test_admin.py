@@ -179,7 +179,9 @@ def test_manager_creates_expert_who_sets_password_by_link(client, db, manager, o
     assert message["To"].addresses[0].addr_spec == "jan.lis@example.org"
     body = message.get_body(("plain",)).get_content()
     assert "jan.lis@example.org" in body
-    assert "Link jest ważny przez 168 godzin i można go użyć tylko raz." in body
+    assert "Link jest ważny przez 7 dni i można go użyć tylko raz." in body
+    assert "Aby ustawić hasło, otwórz ten link:" in body  # the .txt part is translated too
+    assert "To set your password" not in body
     link = re.search(r"https://inkubator\.test(/konto/reset/\S+)", body).group(1)
 
     expert_client = app.test_client()
@@ -203,7 +205,7 @@ def test_new_manager_ignores_expert_fields(client, db, manager, outbox) -> None:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert str(message["Subject"]) == "Set your password"  # in the new user's language
     body = message.get_body(("plain",)).get_content()
-    assert "The link is valid for 168 hours and works once." in body
+    assert "The link is valid for 7 days and works once." in body
 
 
 def test_expert_needs_area_and_office(client, db, manager) -> None:

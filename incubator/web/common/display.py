@@ -31,19 +31,56 @@ STATUS_LABELS = {
 # --- formatting -----------------------------------------------------------------------------
 
 
-def day_label(value: date | datetime) -> str:
-    """ "wtorek 3 marca" / "Tuesday 3 March" (a datetime is shown in Warsaw time)."""
+# One pattern per kind of date and locale, for every page, e-mail and printout (Babel's "full"
+# is "Wednesday, December 2, 2026" in English, which sat badly next to "Wednesday 2 December").
+DATE_PATTERNS: dict[str, dict[str, str]] = {
+    "day": {"pl": "EEEE d MMMM", "en": "EEEE d MMMM"},  # środa 2 grudnia
+    "full": {"pl": "EEEE, d MMMM y", "en": "EEEE d MMMM y"},  # środa, 2 grudnia 2026
+    "date": {"pl": "d MMMM y", "en": "d MMMM y"},  # 2 grudnia 2026
+    "day_month": {"pl": "d MMMM", "en": "d MMMM"},  # 2 grudnia
+}
+DEFAULT_PATTERN_LOCALE = "en"
+
+
+def format_day(value: date | datetime, kind: str) -> str:
+    """A date in one of `DATE_PATTERNS` (a datetime is shown in Warsaw time)."""
     if isinstance(value, datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         value = aware.astimezone(WARSAW).date()
-    return _day_label(value, str(get_locale()))
+    return _format_day(value, kind, str(get_locale()))
 
 
-@lru_cache(maxsize=2048)
-def _day_label(day: date, _locale: str) -> str:
+def day_label(value: date | datetime) -> str:
+    """ "wtorek 3 marca" / "Tuesday 3 March"."""
+    return format_day(value, "day")
+
+
+def full_date(value: date | datetime) -> str:
+    """ "wtorek, 3 marca 2026" / "Tuesday 3 March 2026"."""
+    return format_day(value, "full")
+
+
+def long_date(value: date | datetime) -> str:
+    """ "3 marca 2026" / "3 March 2026"."""
+    return format_day(value, "date")
+
+
+def day_month(value: date | datetime) -> str:
+    """ "3 marca" / "3 March"."""
+    return format_day(value, "day_month")
+
+
+def date_pattern(kind: str, locale: str) -> str:
+    patterns = DATE_PATTERNS[kind]
+    language = locale.split("_")[0]
+    return patterns.get(locale) or patterns.get(language) or patterns[DEFAULT_PATTERN_LOCALE]
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, kind: str, locale: str) -> str:
     # Formatting a date through Babel costs ~50 µs; a slot list shows the same few days many
-    # times, so the words are kept per day and locale (the locale is part of the key).
-    return format_date(day, "EEEE d MMMM")
+    # times, so the words are kept per day, kind and locale (the locale is part of the key).
+    return format_date(day, date_pattern(kind, locale))
 
 
 def hhmm(value: datetime) -> str:

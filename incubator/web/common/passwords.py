@@ -16,7 +16,7 @@ from datetime import timedelta
 from email.headerregistry import Address
 
 from flask import Response, after_this_request, current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ...clock import utcnow
@@ -49,12 +49,48 @@ def send_password_link(user: User, token: str, *, setup: bool = False) -> None:
     template = "auth/email/set_password" if setup else "auth/email/reset_password"
     with force_locale(user.preferred_language):
         subject = _("Set your password") if setup else _("Reset your password")
+        validity = validity_sentence(valid_for, setup=setup)
     _send(
         user,
         template,
         subject,
         link=public_url_for("auth.reset_password", token=token),
-        hours=int(valid_for.total_seconds() // 3600),
+        validity=validity,
+    )
+
+
+def validity_sentence(valid_for: timedelta, *, setup: bool) -> str:
+    """How long a password link works: in days when it is a whole number of days ("7 dni"),
+    else in whole hours ("2 godziny"), with the plural forms of the language."""
+    seconds = int(valid_for.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    if days and not rest:
+        if setup:
+            return ngettext(
+                "The link is valid for %(num)d day and works once. After that, use "
+                "“Forgot your password?” on the login page.",
+                "The link is valid for %(num)d days and works once. After that, use "
+                "“Forgot your password?” on the login page.",
+                days,
+            )
+        return ngettext(
+            "The link is valid for %(num)d day and works once.",
+            "The link is valid for %(num)d days and works once.",
+            days,
+        )
+    hours = seconds // 3600
+    if setup:
+        return ngettext(
+            "The link is valid for %(num)d hour and works once. After that, use "
+            "“Forgot your password?” on the login page.",
+            "The link is valid for %(num)d hours and works once. After that, use "
+            "“Forgot your password?” on the login page.",
+            hours,
+        )
+    return ngettext(
+        "The link is valid for %(num)d hour and works once.",
+        "The link is valid for %(num)d hours and works once.",
+        hours,
     )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, time
 
 from babel.dates import get_day_names
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...services.availability import OtherHours
+from . import display
 
 # "we wtorek", "w środę": Polish needs the whole phrase, not the bare day name.
 WEEKDAY_ON = (
@@ -42,12 +43,12 @@ def time_range(start: time | None, end: time | None) -> str:
 
 
 def long_date(value: date) -> str:
-    return format_date(value, "d MMMM yyyy")
+    return display.long_date(value)
 
 
 def date_range(first: date, last: date) -> str:
     if first == last:
-        return format_date(first, "EEEE, d MMMM yyyy")
+        return display.full_date(first)
     return f"{long_date(first)} – {long_date(last)}"
 
 
@@ -66,7 +67,7 @@ def validity(valid_from: date | None, valid_to: date | None, today: date) -> str
 def overlap_message(other: OtherHours, *, own: bool, today: date) -> str:
     day = str(WEEKDAY_ON[other.weekday])
     if other.on_date is not None:
-        day = f"{day} {format_date(other.on_date, 'd MMMM')}"
+        day = f"{day} {display.day_month(other.on_date)}"
     params = {
         "day": day,
         "start": hhmm(other.start),

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -185,7 +184,7 @@ def printout(consultation_id: int) -> ResponseReturnValue:
         "staff/printout.html",
         c=c,
         just_booked=request.args.get("new") == "1",
-        when_date=format_date(c.start_dt, "full"),
+        when_date=display.full_date(c.start_dt),
         when_time=f.time_range(c.start_dt, c.end_dt),
         expert_name=f.expert_name(c.expert),
         status_label=display.status_label,
@@ -250,7 +249,7 @@ def day() -> ResponseReturnValue:
         form=form,
         branch=branch,
         the_day=the_day,
-        day_title=format_date(the_day, "full"),
+        day_title=display.full_date(the_day),
         today=today,
         consultations=consultations,
         previous_url=day_link(the_day - timedelta(days=1)),
@@ -304,7 +303,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
             c=c,
             form=form,
             back=back,
-            when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
+            when=f"{display.full_date(c.start_dt)}, {f.time_range(c.start_dt, c.end_dt)}",
             expert_name=f.expert_name(c.expert),
         ),
         status,
