@@ -216,7 +216,7 @@ def test_client_books_end_to_end_without_javascript(app, db, world, logged_in) -
     # success: a printable confirmation with everything the client needs
     html = page(c.get(r.headers["Location"]))
     assert "Your consultation is booked" in html
-    assert format_date(slot.start.astimezone(WARSAW).date(), "full", locale="en") in html
+    assert format_date(slot.start.astimezone(WARSAW).date(), "EEEE d MMMM y", locale="en") in html
     assert f"{slot.start.astimezone(WARSAW):%H:%M}–{slot.end.astimezone(WARSAW):%H:%M}" in html
     assert "mec. Anna Nowak" in html and "ul. Rynek 1, 32-310 Klucze" in html
     assert f'href="/api/v1/consultations/{consultation.id}.ics"' in html

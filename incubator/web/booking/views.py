@@ -14,7 +14,6 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -105,7 +104,7 @@ def _visible(consultation_id: int) -> Consultation:
 
 def _confirmation_context(c: Consultation) -> dict:
     return {
-        "when_date": format_date(c.start_dt, "full"),
+        "when_date": display.full_date(c.start_dt),
         "when_time": f.time_range(c.start_dt, c.end_dt),
         "expert_name": f.expert_name(c.expert),
         "ics_url": display.ics_url(c),
@@ -169,7 +168,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
         "booking/cancel.html",
         c=consultation,
         form=form,
-        when=format_date(consultation.start_dt, "full"),
+        when=display.full_date(consultation.start_dt),
         time_range=f.time_range(consultation.start_dt, consultation.end_dt),
         expert_name=f.expert_name(consultation.expert),
     )
@@ -233,7 +232,7 @@ class _Move:
         c = self.c
         return {
             "c": c,
-            "current_when": f"{format_date(c.start_dt, 'full')}, "
+            "current_when": f"{display.full_date(c.start_dt)}, "
             f"{f.time_range(c.start_dt, c.end_dt)}",
             "expert_name": f.expert_name,
             "branch_label": display.branch_label,
@@ -359,8 +358,8 @@ def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
             c=c,
             form=form,
             new_expert=f.expert_name(new_expert),
-            new_when=f"{format_date(start, 'full')}, {_new_time(start, new_slot)}",
-            current_when=f"{format_date(c.start_dt, 'full')}, {f.time_range(c.start_dt, c.end_dt)}",
+            new_when=f"{display.full_date(start)}, {_new_time(start, new_slot)}",
+            current_when=f"{display.full_date(c.start_dt)}, {f.time_range(c.start_dt, c.end_dt)}",
             expert_name=f.expert_name,
             branch_label=display.branch_label,
             alternatives=alternatives,

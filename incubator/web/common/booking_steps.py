@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -270,7 +270,7 @@ def _summary(choice: f.Choice, slot: Slot | None) -> dict[str, str]:
     start: datetime = choice.start
     return {
         "date": f.day_label(start),
-        "full_date": format_date(start, "full"),
+        "full_date": display.full_date(start),
         "time": time_with_length(slot.start, slot.end) if slot else display.hhmm(start),
         "expert": f.expert_name(choice.expert),
     }
