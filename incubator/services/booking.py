@@ -24,7 +24,9 @@ from ..domain.booking_rules import (
     InvalidAttendee,
     OutsideAvailability,
     SlotTaken,
+    TooManyBookings,
     UnknownClient,
+    check_active_limit,
     check_client_commitments,
     check_timing,
 )
@@ -191,31 +193,13 @@ def book(
     A lost race (the slot taken meanwhile, found by the check or by the database's constraints)
     is answered by `SlotTaken` carrying the next free slots.
     """
-    if actor.is_expert and request.expert_id != actor.id:
-        raise NotAllowed(reason="other_experts_calendar")
     with write(
         session,
         conflicts=(SlotTaken, IntegrityError),
         on_conflict=lambda _: _slot_taken_with_alternatives(session, request, now, policy),
     ):
-        area, branch, client, expert = _parties(session, request, actor)
-        check_timing(request.start, now, policy, _holidays_on(request.start))
-        slot = _match_slot(
-            session,
-            area=area,
-            branch=branch,
-            expert=expert,
-            start=request.start,
-            now=now,
-            policy=policy,
-        )
-        group_id = _group_for_attendees(session, client, request.attendee_ids)
-        check_client_commitments(
-            Interval(slot.start, slot.end),
-            _commitments(session, client.id, now),
-            policy,
-            is_move=False,
-        )
+        checked = check_booking(session, request, actor=actor, now=now, policy=policy, lock=True)
+        area, client, slot, group_id = checked.area, checked.client, checked.slot, checked.group_id
         consultation = _new_consultation(
             session,
             request,
@@ -245,15 +229,63 @@ def _loaded(session: Session, consultation_id: int) -> Consultation:
     return found
 
 
-def _parties(
-    session: Session, request: BookingRequest, actor: User
-) -> tuple[Area, Branch, User, User]:
-    """The area, office, client and expert of a request, the people locked for the write."""
+@dataclass(frozen=True)
+class CheckedBooking:
+    """A booking request that passed every rule: who, where, and the slot it takes."""
+
+    area: Area
+    branch: Branch
+    client: User
+    expert: User
+    slot: Slot
+    group_id: int | None
+
+
+def check_booking(
+    session: Session,
+    request: BookingRequest,
+    *,
+    actor: User,
+    now: datetime,
+    policy: BookingPolicy,
+    lock: bool = False,
+) -> CheckedBooking:
+    """Every rule a booking must pass, in order: the one place they are applied.
+
+    `book` runs it inside its write with `lock` (the expert and the client locked, so nothing
+    changes between the check and the insert); a page runs it without, read-only, to refuse a
+    crafted or stale link at once with the message the booking would give.
+    """
+    if actor.is_expert and request.expert_id != actor.id:
+        raise NotAllowed(reason="other_experts_calendar")
     area = resolve_area(session, request.domain_code)
     branch = resolve_branch(session, request.branch_id)
     client = _resolve_client(session, actor, request.client_id)
-    lock_rows(session, User, [request.expert_id, client.id])
-    return area, branch, client, resolve_expert(session, request.expert_id, area, branch)
+    if lock:
+        lock_rows(session, User, [request.expert_id, client.id])
+    expert = resolve_expert(session, request.expert_id, area, branch)
+    check_timing(request.start, now, policy, _holidays_on(request.start))
+    slot = _match_slot(
+        session, area=area, branch=branch, expert=expert, start=request.start, now=now,
+        policy=policy,
+    )  # fmt: skip
+    group_id = _group_for_attendees(session, client, request.attendee_ids)
+    check_client_commitments(
+        Interval(slot.start, slot.end), _commitments(session, client.id, now), policy,
+        is_move=False,
+    )  # fmt: skip
+    return CheckedBooking(area, branch, client, expert, slot, group_id)
+
+
+def client_limit_refusal(
+    session: Session, client: User, *, now: datetime, policy: BookingPolicy
+) -> TooManyBookings | None:
+    """Why `client` cannot book one more consultation now (None: they can), asked up front."""
+    try:
+        check_active_limit(len(_commitments(session, client.id, now)), policy)
+    except TooManyBookings as error:
+        return error
+    return None
 
 
 def _new_consultation(
@@ -352,37 +384,85 @@ def reschedule(
 
     with write(session, conflicts=(SlotTaken, IntegrityError), on_conflict=alternatives):
         consultation = get_visible(session, consultation_id, actor)
-        new_expert_id = expert_id or consultation.expert_id
-        if can_manage(actor, consultation) and actor.is_expert and new_expert_id != actor.id:
-            raise NotAllowed(reason="other_experts_calendar")
-        check_change(actor, consultation, now, policy)
-        area = consultation.domain
-        branch = resolve_branch(session, branch_id or consultation.branch_id)
-        request = BookingRequest(
-            expert_id=new_expert_id, branch_id=branch.id, domain_code=area.code, start=start
-        )
-        lock_rows(session, User, [consultation.expert_id, new_expert_id, consultation.client_id])
-        expert = resolve_expert(session, new_expert_id, area, branch)
-        check_timing(start, now, policy, _holidays_on(start))
-        slot = _match_slot(
-            session,
-            area=area,
-            branch=branch,
-            expert=expert,
-            start=start,
-            now=now,
-            policy=policy,
-            exclude_id=consultation.id,
-        )
-        for attendee_id in consultation.attendee_ids:
-            check_client_commitments(
-                Interval(slot.start, slot.end),
-                _commitments(session, attendee_id, now, exclude_id=consultation.id),
-                policy,
-                is_move=True,
-            )
+        request, area, branch = _move_request(
+            session, consultation, actor=actor, start=start, now=now, policy=policy,
+            expert_id=expert_id, branch_id=branch_id,
+        )  # fmt: skip
+        ids = [consultation.expert_id, request.expert_id, consultation.client_id]
+        lock_rows(session, User, ids)
+        expert, slot = _move_slot(session, consultation, request, area, branch, now, policy)
         _move(session, consultation, expert, branch, slot, actor=actor, now=now)
     return _loaded(session, consultation_id)
+
+
+def check_move(
+    session: Session,
+    consultation_id: int,
+    *,
+    actor: User,
+    start: datetime,
+    now: datetime,
+    policy: BookingPolicy,
+    expert_id: int | None = None,
+    branch_id: int | None = None,
+) -> Slot:
+    """The slot `reschedule` would move the consultation to, by the same rules, read-only."""
+    consultation = get_visible(session, consultation_id, actor)
+    request, area, branch = _move_request(
+        session, consultation, actor=actor, start=start, now=now, policy=policy,
+        expert_id=expert_id, branch_id=branch_id,
+    )  # fmt: skip
+    return _move_slot(session, consultation, request, area, branch, now, policy)[1]
+
+
+def _move_request(
+    session: Session,
+    consultation: Consultation,
+    *,
+    actor: User,
+    start: datetime,
+    now: datetime,
+    policy: BookingPolicy,
+    expert_id: int | None,
+    branch_id: int | None,
+) -> tuple[BookingRequest, Area, Branch]:
+    """May `actor` move it, and where to: the new expert, office and time as a request."""
+    new_expert_id = expert_id or consultation.expert_id
+    if can_manage(actor, consultation) and actor.is_expert and new_expert_id != actor.id:
+        raise NotAllowed(reason="other_experts_calendar")
+    check_change(actor, consultation, now, policy)
+    area = consultation.domain
+    branch = resolve_branch(session, branch_id or consultation.branch_id)
+    request = BookingRequest(
+        expert_id=new_expert_id, branch_id=branch.id, domain_code=area.code, start=start
+    )
+    return request, area, branch
+
+
+def _move_slot(
+    session: Session,
+    consultation: Consultation,
+    request: BookingRequest,
+    area: Area,
+    branch: Branch,
+    now: datetime,
+    policy: BookingPolicy,
+) -> tuple[User, Slot]:
+    """The expert and the free slot the move takes; every attendee must be free then."""
+    expert = resolve_expert(session, request.expert_id, area, branch)
+    check_timing(request.start, now, policy, _holidays_on(request.start))
+    slot = _match_slot(
+        session, area=area, branch=branch, expert=expert, start=request.start, now=now,
+        policy=policy, exclude_id=consultation.id,
+    )  # fmt: skip
+    for attendee_id in consultation.attendee_ids:
+        check_client_commitments(
+            Interval(slot.start, slot.end),
+            _commitments(session, attendee_id, now, exclude_id=consultation.id),
+            policy,
+            is_move=True,
+        )
+    return expert, slot
 
 
 def _move(

@@ -25,7 +25,7 @@ from ...domain.errors import DomainError, NotFound
 from ...domain.slots import Slot
 from ...extensions import db
 from ...models import Consultation
-from ...services import booking, booking_checks, directory
+from ...services import booking, directory
 from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
@@ -378,7 +378,7 @@ def _new_time(start: datetime, slot: Slot | None) -> str:
 def _checked_move(c: Consultation, start: datetime, expert_id: int) -> Slot | Response:
     """The new slot, or back to choosing a time with the message moving would give."""
     try:
-        return booking_checks.preview_move(
+        return booking.check_move(
             db.session,
             c.id,
             actor=current_actor(),

@@ -31,7 +31,7 @@ from ...domain.errors import DomainError, InThePast
 from ...domain.slots import Slot
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import booking, booking_checks, clients, directory
+from ...services import booking, clients, directory
 from ...services.consultations import list_consultations
 from . import booking_flow as f
 from . import display
@@ -67,7 +67,7 @@ def _render(
 def domain_step(flow: f.Flow) -> ResponseReturnValue:
     """The first step; a client who may not book any more learns it here, with the way out."""
     now = utcnow()
-    limit = booking_checks.limit_refusal(db.session, flow.for_client, now=now, policy=f.policy())
+    limit = booking.client_limit_refusal(db.session, flow.for_client, now=now, policy=f.policy())
     if limit is not None:
         return _render(
             "step_domain.html",
@@ -245,9 +245,9 @@ def _confirm_form(flow: f.Flow, choice: f.Choice) -> ConfirmForm:
 
 
 def _preview(flow: f.Flow, wanted: booking.BookingRequest) -> Slot:
-    return booking_checks.preview(
+    return booking.check_booking(
         db.session, wanted, actor=flow.actor, now=utcnow(), policy=f.policy()
-    )
+    ).slot
 
 
 def _preview_or_none(flow: f.Flow, wanted: booking.BookingRequest) -> Slot | None:
