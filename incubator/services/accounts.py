@@ -354,13 +354,20 @@ def set_preferred_language(
     return bool(_save_profile(session, user, new, now=now, ip=ip))
 
 
+def apply_changes(target: object, new: Mapping[str, object]) -> list[str]:
+    """Set the attributes of `target` that differ from `new`; returns their names (for the
+    audit trail, which records which fields changed, never their values)."""
+    changed = [name for name, value in new.items() if getattr(target, name) != value]
+    for name in changed:
+        setattr(target, name, new[name])
+    return changed
+
+
 def _save_profile(
     session: Session, user: User, new: Mapping[str, str], *, now: datetime, ip: str
 ) -> list[str]:
     with write(session):
-        changed = [name for name, value in new.items() if getattr(user, name) != value]
-        for name in changed:
-            setattr(user, name, new[name])
+        changed = apply_changes(user, new)
         if changed:
             # Field names only: the audit trail must not become a second copy of personal data.
             audit.record(

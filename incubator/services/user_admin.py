@@ -21,7 +21,7 @@ from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.people import clean_language, clean_name, clean_phone
 from ..models import Area, Branch, Consultation, ConsultationAttendee, ExpertProfile, User
 from . import audit
-from .accounts import ExpertDetails, ensure_email_free, normalise_email
+from .accounts import ExpertDetails, apply_changes, ensure_email_free, normalise_email
 from .transactions import write
 
 
@@ -58,9 +58,7 @@ def update_account(
         if email != (user.email or ""):
             ensure_email_free(session, email)
             new["email"] = email
-        changed = [name for name, value in new.items() if getattr(user, name) != value]
-        for name in changed:
-            setattr(user, name, new[name])
+        changed = apply_changes(user, new)
         if user.is_expert and changes.expert is not None:
             changed += _update_expert_profile(session, user, changes.expert)
         if changed:
@@ -87,9 +85,7 @@ def _update_expert_profile(session: Session, user: User, details: ExpertDetails)
         "bio": (details.bio or "").strip(),
         "default_length_min": details.default_length_min,
     }
-    changed = [name for name, value in new.items() if getattr(profile, name) != value]
-    for name in changed:
-        setattr(profile, name, new[name])
+    changed = apply_changes(profile, new)
     for name, model, ids in (
         ("domains", Area, details.domain_ids),
         ("branches", Branch, details.branch_ids),
