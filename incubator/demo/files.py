@@ -229,6 +229,8 @@ class AreaSpec:
     name_pl: str
     name_en: str
     position: int
+    summary_pl: str = ""
+    summary_en: str = ""
 
 
 @dataclass(frozen=True)

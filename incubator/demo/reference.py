@@ -68,7 +68,9 @@ def read_areas(seed_dir: Path) -> list[AreaSpec]:
     specs = []
     for n, obj in enumerate(file.records(file.load(), "domain"), start=1):
         where = f"domain #{n}"
-        file.only(obj, where, ("code", "name_pl", "name_en", "position"))
+        file.only(
+            obj, where, ("code", "name_pl", "name_en", "position", "summary_pl", "summary_en")
+        )
         code = file.code(obj, "code", where)
         where = f"domain {code!r}"
         specs.append(
@@ -77,6 +79,8 @@ def read_areas(seed_dir: Path) -> list[AreaSpec]:
                 name_pl=file.text(obj, "name_pl", where, max_len=120),
                 name_en=file.text(obj, "name_en", where, max_len=120),
                 position=file.integer(obj, "position", where, default=n, lo=0, hi=10_000),
+                summary_pl=file.text(obj, "summary_pl", where, default="", max_len=200),
+                summary_en=file.text(obj, "summary_en", where, default="", max_len=200),
             )
         )
     file.unique((s.code for s in specs), "domain code")
@@ -135,7 +139,13 @@ def _upsert_branches(
 def _upsert_areas(session: Session, specs: list[AreaSpec], summary: ReferenceSummary) -> None:
     rows = {d.code: d for d in session.scalars(select(Area))}
     for spec in specs:
-        values = {"name_pl": spec.name_pl, "name_en": spec.name_en, "position": spec.position}
+        values = {
+            "name_pl": spec.name_pl,
+            "name_en": spec.name_en,
+            "position": spec.position,
+            "summary_pl": spec.summary_pl,
+            "summary_en": spec.summary_en,
+        }
         row = rows.get(spec.code)
         if row is None:
             session.add(Area(code=spec.code, **values))

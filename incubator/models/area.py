@@ -27,9 +27,15 @@ class Area(db.Model):
     name_pl: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
+    # What the area helps with, in a line (the home page's cards); "" when not given.
+    summary_pl: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_pl
+
+    def summary(self, locale: str) -> str:
+        return self.summary_en if locale == "en" else self.summary_pl
 
     def __repr__(self) -> str:
         return f"<Area {self.code}>"

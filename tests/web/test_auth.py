@@ -106,7 +106,7 @@ def test_autocomplete_attributes(client) -> None:
 def test_login_and_logout(client, db) -> None:
     user = create_client(email="klient@example.org", full_name="Jan Klient")
     response = login(client, " KLIENT@example.org ", PASSWORD, follow=False)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/moje-konsultacje"
     assert "Zalogowano. Witaj, Jan Klient!" in page(client.get("/"))
     assert is_logged_in(client)
     db.session.expire_all()
@@ -213,14 +213,14 @@ def test_off_site_next_is_ignored(client, target: str) -> None:
         data={"email": "klient@example.org", "password": PASSWORD},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/moje-konsultacje"
     assert "evil" not in page(client.get("/konto/logowanie", query_string={"next": target}))
 
 
 def test_logged_in_user_visiting_login_is_sent_on(client) -> None:
     create_client(email="klient@example.org")
     login(client, "klient@example.org", PASSWORD)
-    assert client.get("/konto/logowanie").headers["Location"] == "/"
+    assert client.get("/konto/logowanie").headers["Location"] == "/moje-konsultacje"
     assert client.get("/konto/rejestracja").headers["Location"] == "/"
 
 
@@ -626,3 +626,23 @@ def test_english_preference_survives_logout(client, db) -> None:
     response = client.post("/konto/wyloguj", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "You have been logged out." in html and '<html lang="en">' in html
+
+
+def test_each_role_lands_on_its_own_start_page(client, db) -> None:
+    """A client on their consultations (with the button to book), staff on today's day view."""
+    from tests.factories import create_expert, create_manager
+
+    create_client(email="klient@example.org")
+    create_expert(email="ekspert@example.org")
+    create_manager(email="kierownik@example.org")
+    for address, start in (
+        ("klient@example.org", "/moje-konsultacje"),
+        ("ekspert@example.org", "/personel/dzien"),
+        ("kierownik@example.org", "/personel/dzien"),
+    ):
+        response = login(client, address, PASSWORD, follow=False)
+        assert response.headers["Location"] == start, address
+        assert client.get(start).status_code == 200
+        client.post("/konto/wyloguj")
+    login(client, "klient@example.org", PASSWORD)
+    assert "Zarezerwuj konsultację" in page(client.get("/moje-konsultacje"))

@@ -94,3 +94,24 @@ def test_privacy_and_accessibility_pages(client) -> None:
     assert "RODO" in client.get("/rodo").get_data(as_text=True)
     html = client.get("/deklaracja-dostepnosci").get_data(as_text=True)
     assert "WCAG 2.1" in html
+
+
+def test_area_cards_say_what_each_area_helps_with_and_lead_into_booking(client, db) -> None:
+    from tests.factories import create_domain
+
+    create_domain(
+        code="law",
+        name_pl="Prawo",
+        summary_pl="Statut, rejestracja w KRS, umowy.",
+        summary_en="Statutes, KRS registration, contracts.",
+    )
+    html = client.get("/").get_data(as_text=True)
+    assert "Statut, rejestracja w KRS, umowy." in html
+    assert 'href="/rezerwacja/oddzial?domain=law"' in html
+    # Logged out, the link asks to log in first and comes back to the area's booking.
+    response = client.get("/rezerwacja/oddzial?domain=law")
+    assert response.status_code == 302 and "logowanie" in response.headers["Location"]
+    assert (
+        "domain%3Dlaw" in response.headers["Location"]
+        or "domain=law" in response.headers["Location"]
+    )

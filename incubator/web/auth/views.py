@@ -36,6 +36,7 @@ from ...domain.accounts import (
 from ...extensions import db
 from ...models import User
 from ...services import accounts, authentication, password_tokens
+from ..common.access import current_actor, start_page
 from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
 from ..common.limits import login_limit, register_limit, reset_limit
@@ -75,7 +76,7 @@ def _field_error(field, message) -> None:
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("main.index"))
+        return redirect(next_url or start_page(current_actor()))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -92,7 +93,7 @@ def login():
         else:
             start_session(user)
             flash(_("You are logged in. Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(next_url or url_for("main.index"))
+            return redirect(next_url or start_page(user))
     # In demo mode the logins come from the same file the demo data is loaded from.
     demo_accounts = demo.demo_accounts() if current_app.config.get("DEMO") else []
     return render_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from ...models import User
@@ -20,3 +20,11 @@ def staff_only() -> None:
     """A blueprint's `before_request`: log in first, then experts and managers only (403)."""
     if not current_user.is_staff:
         abort(403)
+
+
+def start_page(user: User) -> str:
+    """Where a person lands after logging in: a client on their consultations (with the button
+    to book), staff on today's day view of the offices."""
+    if user.is_staff:
+        return url_for("staff.day")
+    return url_for("booking.mine")

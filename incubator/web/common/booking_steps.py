@@ -84,6 +84,9 @@ def domain_step(flow: f.Flow) -> ResponseReturnValue:
 
 
 def branch_step(flow: f.Flow) -> ResponseReturnValue:
+    # Entered from the home page's area cards: a client at the limit learns it first.
+    if booking.client_limit_refusal(db.session, flow.for_client, now=utcnow(), policy=f.policy()):
+        return redirect(flow.url("domain"))
     try:
         choice = f.resolve(db.session, flow, request.args, ("domain",))
     except f.StepError as error:
