@@ -27,6 +27,7 @@ RESET = "302>/konto/reset"
 HOME = "302>/"
 MINE = "302>/moje-konsultacje"
 MOVE = "302>/moje-konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen yet
+STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen
 HOURS = "302>/personel/godziny"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
 STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
@@ -78,9 +79,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     ),
     "GET booking.cancel": (LOGIN, 200, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
     "POST booking.cancel": (LOGIN, MINE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
-    "GET booking.reschedule": (LOGIN, 200, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
-    "GET booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
-    "POST booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
+    "GET booking.reschedule": (LOGIN, 200, 404, STAFF_MOVE, STAFF_MOVE, STAFF_MOVE),
+    "GET booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_MOVE, STAFF_MOVE, STAFF_MOVE),
+    "POST booking.reschedule_confirm": (LOGIN, MOVE, 404, STAFF_MOVE, STAFF_MOVE, STAFF_MOVE),
     # staff pages
     "GET staff.book": (*STAFF_DENIED, 200, 200, 200),
     "GET staff.book_domain": (*STAFF_DENIED, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
@@ -97,6 +98,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.printout": (*STAFF_DENIED, 200, 404, 200),
     "GET staff.cancel": (*STAFF_DENIED, 200, 404, 200),
     "POST staff.cancel": (*STAFF_DENIED, 422, 404, 422),
+    "GET staff.reschedule": (*STAFF_DENIED, 200, 404, 200),
+    "GET staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
+    "POST staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
     # consultation hours: X's rule and day off; Y may not touch them
     "GET availability.index": (*STAFF_DENIED, 200, 200, 200),
     "POST availability.add_rule": (*STAFF_DENIED, 422, 422, 404),
@@ -194,7 +198,13 @@ def test_the_table_holds_the_record_level_rules() -> None:
         assert EXPECTED[f"GET {key}"][column["client_b"]] == 404
     assert EXPECTED["GET api.consultation_ics"][column["client_b"]] == 404
     assert EXPECTED["POST api.consultation_cancel"][column["client_b"]] == 404
-    for key in ("staff.printout", "staff.cancel", "api.consultation_get", "api.consultation_ics"):
+    for key in (
+        "staff.printout",
+        "staff.cancel",
+        "staff.reschedule",
+        "api.consultation_get",
+        "api.consultation_ics",
+    ):
         assert EXPECTED[f"GET {key}"][column["expert_y"]] == 404
     for key in ("remove_rule", "remove_exception"):
         for method in ("GET", "POST"):

@@ -1,4 +1,4 @@
-"""Staff pages: find or enter a client, book for them, print, the day view, cancel."""
+"""Staff pages: find or enter a client, book for them, print, the day view, cancel, move."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests.factories import (
     create_branch,
     create_client,
     create_domain,
+    create_exception,
     create_expert,
     create_manager,
     create_rule,
@@ -420,3 +421,131 @@ def test_an_expert_cannot_cancel_another_experts_consultation(
     assert as_expert.get(f"/personel/konsultacje/{c.id}/wydruk").status_code == 404
     db.session.expire_all()
     assert db.session.get(Consultation, c.id).status == ConsultationStatus.BOOKED
+
+
+# --- moving a consultation ----------------------------------------------------------------
+
+
+def _local_day(dt):
+    return dt.astimezone(WARSAW).date()
+
+
+def _base(c) -> str:
+    return f"/personel/konsultacje/{c.id}/zmiana-terminu"
+
+
+def _move(client, c, slot):
+    args = {"expert": slot.expert_id, "start": slot.start.isoformat()}
+    confirm = client.get(_base(c) + "/potwierdzenie", query_string=args)
+    assert confirm.status_code == 200, confirm.headers.get("Location")
+    assert "Move the consultation to the new time?" in page(confirm)
+    return client.post(_base(c) + "/potwierdzenie", data=args)
+
+
+def _stored(db, c) -> Consultation:
+    db.session.expire_all()
+    return db.session.get(Consultation, c.id)
+
+
+def test_a_manager_moves_any_consultation_to_another_expert(
+    app, db, world, day_of_bookings, as_manager
+) -> None:
+    w, c = world, day_of_bookings["kos"]
+    day_url = f"/personel/dzien?branch={w['klucze'].id}&date={day_of_bookings['day']}"
+    day_html = page(as_manager.get(day_url))
+    assert _base(c) in day_html and "Change the time" in day_html
+    html = page(as_manager.get(_base(c)))
+    assert "Beata Druga" in html  # whose consultation it is
+    assert "Any expert of this area at this office can take it." in html
+    target = next(
+        s
+        for s in free_slots(app, db, w, w["nowak"])
+        if _local_day(s.start) > day_of_bookings["day"]
+    )
+    r = _move(as_manager, c, target)
+    assert r.status_code == 302
+    location = urlsplit(r.headers["Location"])
+    assert location.path == "/personel/dzien"
+    assert parse_qs(location.query)["date"] == [_local_day(target.start).isoformat()]
+    stored = _stored(db, c)
+    assert stored.start_dt == target.start and stored.expert_id == w["nowak"].id
+    assert stored.status == ConsultationStatus.BOOKED and stored.sequence == 1
+    html = page(as_manager.get(r.headers["Location"]))
+    assert "The consultation has been moved to the new time." in html
+    assert "Beata Druga" in html
+
+
+def test_an_expert_moves_their_own_consultation_within_their_calendar(
+    app, db, world, day_of_bookings, as_expert
+) -> None:
+    w, c = world, day_of_bookings["nowak"]
+    html = page(as_expert.get(_base(c)))
+    assert "The consultation stays in your calendar" in html
+    day = day_of_bookings["day"]
+    target = next(s for s in free_slots(app, db, w, w["nowak"]) if _local_day(s.start) > day)
+    times = page(as_expert.get(_base(c), query_string={"date": _local_day(target.start)}))
+    assert "Jan Kos" not in times  # only their own free times are offered
+    r = _move(as_expert, c, target)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/personel/dzien?")
+    assert _stored(db, c).start_dt == target.start
+
+
+def test_an_expert_cannot_move_into_another_experts_calendar(
+    app, db, world, day_of_bookings, as_expert
+) -> None:
+    w, c = world, day_of_bookings["nowak"]
+    kos_slot = free_slots(app, db, w, w["kos"])[3]
+    args = {"expert": kos_slot.expert_id, "start": kos_slot.start.isoformat()}
+    as_expert.post(_base(c) + "/potwierdzenie", data=args)
+    stored = _stored(db, c)
+    assert stored.expert_id == w["nowak"].id and stored.sequence == 0
+
+
+def test_an_expert_cannot_move_another_experts_consultation(
+    app, db, world, day_of_bookings, as_expert
+) -> None:
+    w, c = world, day_of_bookings["kos"]
+    assert as_expert.get(_base(c)).status_code == 404
+    target = free_slots(app, db, w, w["nowak"])[5]
+    args = {"expert": target.expert_id, "start": target.start.isoformat()}
+    assert as_expert.get(_base(c) + "/potwierdzenie", query_string=args).status_code == 404
+    assert as_expert.post(_base(c) + "/potwierdzenie", data=args).status_code == 404
+    stored = _stored(db, c)
+    assert stored.start_dt == day_of_bookings["kos"].start_dt and stored.sequence == 0
+
+
+def test_moving_into_a_taken_slot_offers_other_times(
+    app, db, world, day_of_bookings, as_manager
+) -> None:
+    w, c = world, day_of_bookings["kos"]
+    target = free_slots(app, db, w, w["nowak"])[4]
+    args = {"expert": target.expert_id, "start": target.start.isoformat()}
+    assert as_manager.get(_base(c) + "/potwierdzenie", query_string=args).status_code == 200
+    book(app, db, w, target, w["maria"], w["manager"])  # someone takes it meanwhile
+    r = as_manager.post(_base(c) + "/potwierdzenie", data=args)
+    assert r.status_code == 409
+    html = page(r)
+    assert "Other free times" in html
+    assert _base(c) + "/potwierdzenie?" in html  # the alternatives lead to the staff confirm
+    assert _stored(db, c).start_dt == day_of_bookings["kos"].start_dt
+
+
+def test_the_day_view_flags_a_consultation_on_its_experts_day_off(
+    db, world, day_of_bookings, as_manager
+) -> None:
+    w, d = world, day_of_bookings
+    create_exception(w["nowak"], start_date=d["day"])
+    html = page(as_manager.get(f"/personel/dzien?branch={w['klucze'].id}&date={d['day']}"))
+    assert html.count("The expert is off then") == 1  # Nowak's, not Kos's
+    flagged = html.split("The expert is off then")[1].split("</p>")[0]
+    assert _base(d["nowak"]) in flagged and "move or cancel" in flagged
+    html_pl = page(
+        as_manager.get(f"/personel/dzien?branch={w['klucze'].id}&date={d['day']}&lang=pl")
+    )
+    assert "Ekspert ma wtedy wolne" in html_pl and "przenieś albo odwołaj" in html_pl
+
+
+def test_the_clients_move_page_sends_staff_to_theirs(world, day_of_bookings, as_manager) -> None:
+    c = day_of_bookings["kos"]
+    r = as_manager.get(f"/moje-konsultacje/{c.id}/zmiana-terminu")
+    assert r.status_code == 302 and r.headers["Location"] == _base(c)

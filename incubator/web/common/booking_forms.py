@@ -35,3 +35,10 @@ class ConfirmForm(FlaskForm):
     attendees = MultiCheckboxField(
         _l("Who else from your founding group will come?"), coerce=int, choices=[]
     )
+
+
+class MoveForm(FlaskForm):
+    """Confirm moving a consultation to the chosen slot."""
+
+    expert = HiddenField(validators=[DataRequired()])
+    start = HiddenField(validators=[DataRequired()])

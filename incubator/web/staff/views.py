@@ -1,14 +1,17 @@
-"""Staff (experts and managers): book for a client, print a confirmation, the day view, cancel.
+"""Staff (experts and managers): book for a client, print a confirmation, the day view, cancel
+and move a consultation.
 
 The booking steps are the clients' (`web/common/booking_steps.py`) with a client picker first. An
 expert books only into their own calendar (their flow has no expert step, and the service
-refuses anything else); a manager books with any expert.
+refuses anything else); a manager books with any expert. Moving is the clients' move
+(`web/common/move_steps.py`): an expert moves their own consultations within their calendar, a
+manager any consultation to any expert of its area and office.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,15 +20,17 @@ from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
+from ...domain.availability_rules import hit_by_day_off
 from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import booking, clients, directory
+from ...services import availability, booking, clients, directory
 from ...services.consultations import get_visible, list_consultations
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
+from ..common import move_steps as moving
 from ..common.access import current_actor, staff_only
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
@@ -194,9 +199,7 @@ def printout(consultation_id: int) -> ResponseReturnValue:
 
 
 def _day_url(c: Consultation) -> str:
-    return url_for(
-        "staff.day", branch=c.branch_id, date=local_date(c.start_dt).isoformat()
-    )
+    return url_for("staff.day", branch=c.branch_id, date=local_date(c.start_dt).isoformat())
 
 
 # --- day view -------------------------------------------------------------------------------
@@ -258,10 +261,29 @@ def day() -> ResponseReturnValue:
         can_cancel={
             c.id: f.change_refusal(c, user, now, f.policy()) is None for c in consultations
         },
+        on_day_off=_on_day_off(user, consultations, now),
         status_label=display.status_label,
         time_range=f.time_range,
         expert_name=f.expert_name,
     )
+
+
+def _on_day_off(user: User, consultations: list[Consultation], now: datetime) -> set[int]:
+    """The active, not yet over consultations that fall on their expert's day off."""
+    active = [c for c in consultations if c.is_active and c.end_dt > now]
+    flagged: set[int] = set()
+    for expert_id in {c.expert_id for c in active}:
+        days_off = [
+            e.to_domain()
+            for e in availability.calendar(db.session, user, expert_id, now=now).upcoming
+        ]
+        flagged.update(
+            c.id
+            for c in active
+            if c.expert_id == expert_id
+            and any(hit_by_day_off(off, c.start_dt, c.end_dt, c.branch_id) for off in days_off)
+        )
+    return flagged
 
 
 # --- cancelling -----------------------------------------------------------------------------
@@ -308,3 +330,21 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+# --- moving ---------------------------------------------------------------------------------
+
+
+def _move_flow() -> moving.MoveFlow:
+    return moving.MoveFlow("staff", current_actor())
+
+
+@bp.get("/konsultacje/<id:consultation_id>/zmiana-terminu")
+def reschedule(consultation_id: int) -> ResponseReturnValue:
+    """The client's move, for an expert's own consultation or any, for a manager."""
+    return moving.choose(_move_flow(), consultation_id)
+
+
+@bp.route("/konsultacje/<id:consultation_id>/zmiana-terminu/potwierdzenie", methods=["GET", "POST"])
+def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
+    return moving.confirm(_move_flow(), consultation_id)
