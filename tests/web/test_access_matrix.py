@@ -40,8 +40,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST main.set_language": (HOME,) * 6,
     "GET static": (200,) * 6,
     # accounts
-    "GET auth.login": (200, HOME, HOME, HOME, HOME, HOME),
-    "POST auth.login": (200, HOME, HOME, HOME, HOME, HOME),
+    "GET auth.login": (200, MINE, MINE, DAY, DAY, DAY),  # each role lands on its start page
+    "POST auth.login": (200, MINE, MINE, DAY, DAY, DAY),
     "GET auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "POST auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "GET auth.reset_request": (200,) * 6,
