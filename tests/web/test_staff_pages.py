@@ -196,6 +196,8 @@ def test_a_phone_only_client_is_created_and_booked_for(app, db, world, as_expert
     w = world
     html = page(as_expert.get("/personel/klienci/nowy"))
     assert "Information clause to read out (RODO)" in html
+    # No e-mail is sent for a booking yet (issue #13): the form must not promise one.
+    assert "confirmations by e-mail" not in html and "log in and manage their bookings" in html
     r = as_expert.post(
         "/personel/klienci/nowy",
         data={"full_name": "Zofia Nowa", "phone": "602 333 444", "rodo_read": "y"},
