@@ -11,7 +11,7 @@ manager any consultation to any expert of its area and office.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,13 +20,12 @@ from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
-from ...domain.availability_rules import hit_by_day_off
 from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import availability, booking, clients, directory
-from ...services.consultations import get_visible, list_consultations
+from ...services import booking, clients, directory
+from ...services.consultations import get_visible, list_consultations, on_day_off
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
@@ -261,29 +260,11 @@ def day() -> ResponseReturnValue:
         can_cancel={
             c.id: f.change_refusal(c, user, now, f.policy()) is None for c in consultations
         },
-        on_day_off=_on_day_off(user, consultations, now),
+        on_day_off=on_day_off(db.session, consultations, now=now),
         status_label=display.status_label,
         time_range=f.time_range,
         expert_name=f.expert_name,
     )
-
-
-def _on_day_off(user: User, consultations: list[Consultation], now: datetime) -> set[int]:
-    """The active, not yet over consultations that fall on their expert's day off."""
-    active = [c for c in consultations if c.is_active and c.end_dt > now]
-    flagged: set[int] = set()
-    for expert_id in {c.expert_id for c in active}:
-        days_off = [
-            e.to_domain()
-            for e in availability.calendar(db.session, user, expert_id, now=now).upcoming
-        ]
-        flagged.update(
-            c.id
-            for c in active
-            if c.expert_id == expert_id
-            and any(hit_by_day_off(off, c.start_dt, c.end_dt, c.branch_id) for off in days_off)
-        )
-    return flagged
 
 
 # --- cancelling -----------------------------------------------------------------------------
