@@ -12,8 +12,16 @@ from .common import display
 
 def register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_datetime")
-    def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt) if value else ""
+    def local_datetime(value: datetime | None, fmt: str = "date") -> str:
+        """A date kind from `display.DATE_PATTERNS` and the 24-hour Warsaw time: "2 grudnia
+        2026, 09:00" / "2 December 2026, 09:00" ("short" and "medium" read as "date", so no page
+        falls back to Babel's US-style "12/2/26, 9:00 AM"); any other string is a Babel pattern."""
+        if not value:
+            return ""
+        kind = "date" if fmt in ("short", "medium") else fmt
+        if kind in display.DATE_PATTERNS:
+            return f"{display.format_day(value, kind)}, {display.hhmm(value)}"
+        return format_datetime(value, fmt)
 
     @app.template_filter("local_date")
     def local_date(value, fmt: str = "date") -> str:

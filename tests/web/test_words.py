@@ -59,3 +59,22 @@ def test_cached_day_labels_follow_the_locale(app) -> None:
             assert display.day_label(WEDNESDAY) == "Wednesday 2 December"
         with force_locale("pl"):
             assert display.day_label(WEDNESDAY) == "środa 2 grudnia"
+
+
+def test_date_times_are_written_one_way_in_each_language(app) -> None:
+    """No Babel default style (US "12/2/26, 9:00 AM" in English) for a date with a time."""
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    moment = datetime(2026, 12, 2, 8, 5, tzinfo=UTC)  # 09:05 in Warsaw
+    with app.test_request_context():
+        with force_locale("pl"):
+            assert (
+                render_template_string("{{ t|local_datetime }}", t=moment)
+                == "2 grudnia 2026, 09:05"
+            )
+        with force_locale("en"):
+            shown = render_template_string("{{ t|local_datetime('short') }}", t=moment)
+            assert shown == "2 December 2026, 09:05"
