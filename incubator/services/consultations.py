@@ -54,8 +54,10 @@ def list_consultations(
     date_from: date | None = None,
     date_to: date | None = None,
     include_cancelled: bool = True,
+    limit: int | None = None,
 ) -> list[Consultation]:
-    """What `actor` may see: a client their own, an expert their calendar, a manager everything."""
+    """What `actor` may see: a client their own, an expert their calendar, a manager everything;
+    in time order, at most `limit` of them when given."""
     stmt = select(Consultation).options(
         selectinload(Consultation.attendees).selectinload(ConsultationAttendee.user),
         selectinload(Consultation.expert).selectinload(User.expert_profile),
@@ -81,7 +83,10 @@ def list_consultations(
         stmt = stmt.where(Consultation.start_dt < local_day_bounds(date_to, date_to)[1])
     if not include_cancelled:
         stmt = stmt.where(Consultation.status != ConsultationStatus.CANCELLED)
-    return list(session.scalars(stmt.order_by(Consultation.start_dt, Consultation.id)))
+    stmt = stmt.order_by(Consultation.start_dt, Consultation.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
 
 
 def on_day_off(

@@ -23,6 +23,8 @@ LOGIN = "login"
 STAFF_BOOK = "302>/personel/rezerwacja"
 BOOK = "302>/rezerwacja"
 DAY = "302>/personel/dzien"
+AGENDA = "302>/personel/agenda"
+OVERVIEW = "302>/personel/przeglad"
 RESET = "302>/konto/reset"
 HOME = "302>/"
 MINE = "302>/moje-konsultacje"
@@ -40,8 +42,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST main.set_language": (HOME,) * 6,
     "GET static": (200,) * 6,
     # accounts
-    "GET auth.login": (200, MINE, MINE, DAY, DAY, DAY),  # each role lands on its start page
-    "POST auth.login": (200, MINE, MINE, DAY, DAY, DAY),
+    "GET auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),  # each role's start page
+    "POST auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),
     "GET auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "POST auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "GET auth.reset_request": (200,) * 6,
@@ -94,6 +96,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.client_new": (*STAFF_DENIED, 200, 200, 200),
     "POST staff.client_new": (*STAFF_DENIED, 200, 200, 200),
     "GET staff.day": (*STAFF_DENIED, 200, 200, 200),
+    "GET staff.week": (*STAFF_DENIED, 200, 200, 200),  # an expert's own; a manager chooses
+    "GET staff.agenda": (*STAFF_DENIED, 200, 200, 200),
+    "GET staff.overview": (*STAFF_DENIED, AGENDA, AGENDA, 200),  # managers only
     # X's consultation: Y gets a 404 (experts see their own consultations only)
     "GET staff.printout": (*STAFF_DENIED, 200, 404, 200),
     "GET staff.cancel": (*STAFF_DENIED, 200, 404, 200),

@@ -629,7 +629,8 @@ def test_english_preference_survives_logout(client, db) -> None:
 
 
 def test_each_role_lands_on_its_own_start_page(client, db) -> None:
-    """A client on their consultations (with the button to book), staff on today's day view."""
+    """A client on their consultations (with the button to book), an expert on their agenda,
+    a manager on today across offices."""
     from tests.factories import create_expert, create_manager
 
     create_client(email="klient@example.org")
@@ -637,8 +638,8 @@ def test_each_role_lands_on_its_own_start_page(client, db) -> None:
     create_manager(email="kierownik@example.org")
     for address, start in (
         ("klient@example.org", "/moje-konsultacje"),
-        ("ekspert@example.org", "/personel/dzien"),
-        ("kierownik@example.org", "/personel/dzien"),
+        ("ekspert@example.org", "/personel/agenda"),
+        ("kierownik@example.org", "/personel/przeglad"),
     ):
         response = login(client, address, PASSWORD, follow=False)
         assert response.headers["Location"] == start, address

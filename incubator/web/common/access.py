@@ -24,7 +24,9 @@ def staff_only() -> None:
 
 def start_page(user: User) -> str:
     """Where a person lands after logging in: a client on their consultations (with the button
-    to book), staff on today's day view of the offices."""
+    to book), an expert on their agenda (today first), a manager on today across offices."""
+    if user.is_manager:
+        return url_for("staff.overview")
     if user.is_staff:
-        return url_for("staff.day")
+        return url_for("staff.agenda")
     return url_for("booking.mine")
