@@ -57,7 +57,9 @@ MEASURE = """
   const inSentence = el => {
     if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
     let block = el.parentElement;
-    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) {
+      block = block.parentElement;
+    }
     if (!block) return false;
     if (block.matches('li, td, th, nav')) {
       // A cell or list item holding only links is a list of controls, not a sentence.
@@ -92,7 +94,8 @@ MEASURE = """
     // Name the widest elements so the failure says where to look.
     // Its box or its content (text that does not wrap) reaches past the screen's edge.
     const reach = el => el.getBoundingClientRect().left + Math.max(
-      el.getBoundingClientRect().width, getComputedStyle(el).overflowX === 'visible' ? el.scrollWidth : 0);
+      el.getBoundingClientRect().width,
+      getComputedStyle(el).overflowX === 'visible' ? el.scrollWidth : 0);
     const wide = [...document.querySelectorAll('body *')]
       .filter(el => reach(el) > width + 0.5 && visible(el))
       .filter(el => ![...el.children].some(c => reach(c) > width + 0.5))
@@ -179,16 +182,26 @@ def utcnow():
 def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
     url, cid, b, e = world["url"], world["consultation"], world["branch"], world["expert"]
     plain = html_pages_without_arguments(app)
-    booking = [f"/rezerwacja/oddzial?domain=law", f"/rezerwacja/ekspert?domain=law&branch={b}",
+    booking = ["/rezerwacja/oddzial?domain=law", f"/rezerwacja/ekspert?domain=law&branch={b}",
                f"/rezerwacja/dzien?domain=law&branch={b}&expert={e}"]  # fmt: skip
     with_ids = {
         "anonymous": ["/konto/reset/not-a-token"],
-        "client": [*booking, f"/rezerwacja/{cid}/gotowe", f"/moje-konsultacje/{cid}/odwolanie",
-                   f"/moje-konsultacje/{cid}/zmiana-terminu"],  # fmt: skip
-        "expert": [world["day_view"], f"/personel/konsultacje/{cid}/odwolanie",
-                   f"/personel/konsultacje/{cid}/wydruk"],  # fmt: skip
-        "manager": [world["day_view"], f"/personel/godziny?expert={e}",
-                    "/admin/uzytkownicy?q=example"],  # fmt: skip
+        "client": [
+            *booking,
+            f"/rezerwacja/{cid}/gotowe",
+            f"/moje-konsultacje/{cid}/odwolanie",
+            f"/moje-konsultacje/{cid}/zmiana-terminu",
+        ],  # fmt: skip
+        "expert": [
+            world["day_view"],
+            f"/personel/konsultacje/{cid}/odwolanie",
+            f"/personel/konsultacje/{cid}/wydruk",
+        ],  # fmt: skip
+        "manager": [
+            world["day_view"],
+            f"/personel/godziny?expert={e}",
+            "/admin/uzytkownicy?q=example",
+        ],  # fmt: skip
     }
     accounts = {"client": "maria.wisniewska@example.org",
                 "expert": "anna.nowak-przybyszewska@example.org",
