@@ -167,6 +167,11 @@ def send(
 
 def log_in(port: int, email: str) -> dict[str, str]:
     """Log in through the JSON API; the headers a logged-in request sends (cookie, CSRF token)."""
+    return api_session(port, email)[1]
+
+
+def api_session(port: int, email: str) -> tuple[int, dict[str, str]]:
+    """Log in through the JSON API: (the user's id, the headers a logged-in request sends)."""
     _, headers, body = request(port, "GET", "/api/v1/session")
     cookie = headers["Set-Cookie"].split(";", 1)[0]
     token = json.loads(body)["csrf_token"]
@@ -179,9 +184,10 @@ def log_in(port: int, email: str) -> dict[str, str]:
     )
     if status != 200:
         raise SystemExit(f"log-in of {email} failed: {status} {body[:200]!r}")
-    return {
+    answer = json.loads(body)
+    return answer["user"]["id"], {
         "Cookie": headers["Set-Cookie"].split(";", 1)[0],
-        "X-CSRFToken": json.loads(body)["csrf_token"],
+        "X-CSRFToken": answer["csrf_token"],
     }
 
 

@@ -57,9 +57,9 @@ if str(ROOT) not in sys.path:
 
 from flask import Flask, Response  # noqa: E402
 
-from bench.common import SERVER_ENV, gunicorn, request  # noqa: E402
+from bench.common import SERVER_ENV, api_session, gunicorn, request  # noqa: E402
 from bench.common import in_threads as _in_threads  # noqa: E402
-from bench.seed import HOST, PASSWORD, World, benchmark_database, make_app, seed  # noqa: E402
+from bench.seed import HOST, World, benchmark_database, make_app, seed  # noqa: E402
 from incubator.domain.calendar import WARSAW  # noqa: E402
 
 WORKERS = "4"
@@ -91,20 +91,8 @@ def hello_app() -> Flask:
 
 def log_in(port: int, email: str) -> tuple[int, str, str]:
     """(user id, Cookie header, CSRF token) of a fresh API session."""
-    _, headers, body = request(port, "GET", "/api/v1/session")
-    cookie = headers["Set-Cookie"].split(";", 1)[0]
-    token = json.loads(body)["csrf_token"]
-    status, headers, body = request(
-        port,
-        "POST",
-        "/api/v1/session",
-        {"email": email, "password": PASSWORD},
-        {"Cookie": cookie, "X-CSRFToken": token},
-    )
-    if status != 200:
-        raise SystemExit(f"log-in of {email} failed: {status} {body[:200]!r}")
-    answer = json.loads(body)
-    return answer["user"]["id"], headers["Set-Cookie"].split(";", 1)[0], answer["csrf_token"]
+    user_id, headers = api_session(port, email)
+    return user_id, headers["Cookie"], headers["X-CSRFToken"]
 
 
 def traffic_file(port: int, world: World, branch_ids: list[int]) -> Path:
