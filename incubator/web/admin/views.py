@@ -36,7 +36,7 @@ from ..common.errors import message_for
 from ..common.fields import choice
 from ..common.passwords import password_policy, send_password_link
 from ..common.redirects import safe_next
-from .forms import EditUserForm, NewUserForm, SetActiveForm, UserFilterForm
+from .forms import AccountForm, EditUserForm, NewUserForm, SetActiveForm, UserFilterForm
 
 bp = Blueprint("admin", __name__)
 
@@ -82,15 +82,7 @@ def user_new():
     form = NewUserForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        expert = None
-        if form.role.data == "expert":
-            expert = accounts.ExpertDetails(
-                title=form.title.data or "",
-                bio=form.bio.data or "",
-                default_length_min=form.default_length_min.data,
-                domain_ids=form.domains.data,
-                branch_ids=form.branches.data,
-            )
+        expert = _expert_details(form) if form.expert_fields_apply() else None
         now = utcnow()
         try:
             user = accounts.create_staff_account(
@@ -175,11 +167,12 @@ def user_deactivate(user_id: int):
     )
 
 
-def _expert_details(form: EditUserForm) -> accounts.ExpertDetails:
+def _expert_details(form: AccountForm) -> accounts.ExpertDetails:
+    """The expert-only fields of a validated form (the length is then present and in range)."""
     return accounts.ExpertDetails(
         title=form.title.data or "",
         bio=form.bio.data or "",
-        default_length_min=form.default_length_min.data or 60,
+        default_length_min=form.default_length_min.data,
         domain_ids=form.domains.data,
         branch_ids=form.branches.data,
     )
