@@ -46,7 +46,7 @@ def _notes(file: SeedFile, value: Any) -> list[str]:
 
 def _outcome(rng: random.Random, ctx: DemoContext, row: Consultation, planned: Planned) -> None:
     """Who cancelled and why, or the expert's note; and when the row was last changed."""
-    slot, end = planned.slot, row.end_dt
+    slot = planned.slot
     if planned.status == ConsultationStatus.CANCELLED:
         by_expert = rng.random() < 0.2
         span = (row.start_dt - row.created_at_dt).total_seconds()
@@ -61,9 +61,28 @@ def _outcome(rng: random.Random, ctx: DemoContext, row: Consultation, planned: P
     elif planned.status == ConsultationStatus.ATTENDED:
         notes = ctx.texts.notes
         row.notes = rng.choice(notes) if notes else ""
-        row.updated_at_dt = end + timedelta(minutes=rng.randint(1, 30))
+        _recorded(rng, row)
+        # The actual length: mostly as booked, sometimes a quarter of an hour shorter or longer.
+        booked = int((row.end_dt - row.start_dt).total_seconds() // 60)
+        row.duration_min = max(15, booked + rng.choice((0, 0, 0, -15, 15)))
     elif planned.status == ConsultationStatus.NO_SHOW:
-        row.updated_at_dt = end + timedelta(minutes=rng.randint(1, 30))
+        _recorded(rng, row)
+
+
+def _recorded(rng: random.Random, row: Consultation) -> None:
+    """The expert recorded the outcome shortly after the end."""
+    row.updated_at_dt = row.end_dt + timedelta(minutes=rng.randint(1, 30))
+    row.outcome_at_dt = row.updated_at_dt
+    row.outcome_by_id = row.expert_id
+
+
+def _came(status: ConsultationStatus) -> bool | None:
+    """Attendance per person: everyone at a held consultation came, nobody at a no-show."""
+    if status == ConsultationStatus.ATTENDED:
+        return True
+    if status == ConsultationStatus.NO_SHOW:
+        return False
+    return None
 
 
 def _note_dates(planned: Planned, created: datetime, start: datetime) -> None:
@@ -109,7 +128,8 @@ def build_consultation(rng: random.Random, ctx: DemoContext, planned: Planned) -
         updated_at_dt=created,
     )
     _outcome(rng, ctx, row, planned)
-    row.attendees = [ConsultationAttendee(user=p.user) for p in planned.attendees]
+    came = _came(planned.status)
+    row.attendees = [ConsultationAttendee(user=p.user, attended=came) for p in planned.attendees]
     _note_dates(planned, created, start)
     return row
 

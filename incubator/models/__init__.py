@@ -18,6 +18,8 @@ from .founding_group import (
     GroupStage,
     LegalForm,
 )
+from .project import Project, ProjectParticipant, project_branches
+from .topic_category import TopicCategory
 from .user import (
     ClientProfile,
     Education,
@@ -51,6 +53,10 @@ __all__ = [
     "FoundingGroupMember",
     "FoundingGroupStage",
     "Gender",
+    "Project",
+    "ProjectParticipant",
+    "TopicCategory",
+    "project_branches",
     "GroupStage",
     "LabourStatus",
     "LegalForm",

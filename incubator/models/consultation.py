@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.consultations import ConsultationStatus
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .area import Area
     from .branch import Branch
     from .founding_group import FoundingGroup
+    from .topic_category import TopicCategory
     from .user import User
 
 
@@ -40,7 +41,10 @@ class Consultation(db.Model):
             sqlite_where=text(ACTIVE_PREDICATE),
             postgresql_where=text(ACTIVE_PREDICATE),
         ),
+        CheckConstraint("duration_min IS NULL OR duration_min BETWEEN 1 AND 1440", name="duration"),
         Index("ix_consultations_branch_start", "branch_id", "start_dt"),
+        # Reports select a period of consultations (issue #11).
+        Index("ix_consultations_start", "start_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +64,17 @@ class Consultation(db.Model):
     buffer_min: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default=ConsultationStatus.BOOKED)
     topic: Mapped[str] = mapped_column(String(300), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")  # expert's notes on the outcome
+    # The expert's private notes on the outcome: only its expert and managers may read them.
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # The outcome (issue #11): recorded by the expert (or corrected by a manager) after the start.
+    # Who came is per attendee (ConsultationAttendee.attended); `status` follows from it:
+    # ``attended`` (held) when at least one came, ``no_show`` when nobody did.
+    duration_min: Mapped[int | None] = mapped_column(SmallInteger)  # the actual length
+    topic_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic_categories.id", ondelete="RESTRICT")
+    )
+    outcome_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -75,6 +89,8 @@ class Consultation(db.Model):
     branch: Mapped[Branch] = relationship()
     domain: Mapped[Area] = relationship()
     founding_group: Mapped[FoundingGroup | None] = relationship()
+    topic_category: Mapped[TopicCategory | None] = relationship()
+    outcome_by: Mapped[User | None] = relationship(foreign_keys=[outcome_by_id])
     attendees: Mapped[list[ConsultationAttendee]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan"
     )
@@ -95,9 +111,13 @@ class Consultation(db.Model):
     def took_place(self) -> bool:
         return self.status == ConsultationStatus.ATTENDED
 
+    @property
+    def has_outcome(self) -> bool:
+        return self.status in (ConsultationStatus.ATTENDED, ConsultationStatus.NO_SHOW)
+
 
 class ConsultationAttendee(db.Model):
-    """One person at a consultation. A consultation has one or more; each counts as served."""
+    """One person at a consultation. Each one who came (``attended``) counts as served."""
 
     __tablename__ = "consultation_attendees"
 
@@ -107,6 +127,8 @@ class ConsultationAttendee(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+    # Whether this person came: None until the expert records the outcome (never automatic).
+    attended: Mapped[bool | None]
 
     consultation: Mapped[Consultation] = relationship(back_populates="attendees")
     user: Mapped[User] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -152,9 +152,7 @@ class ExpertProfile(db.Model):
     default_length_min: Mapped[int] = mapped_column(SmallInteger, default=60)
 
     user: Mapped[User] = relationship(back_populates="expert_profile")
-    domains: Mapped[list[Area]] = relationship(
-        secondary=expert_domains, order_by="Area.position"
-    )
+    domains: Mapped[list[Area]] = relationship(secondary=expert_domains, order_by="Area.position")
     branches: Mapped[list[Branch]] = relationship(secondary=expert_branches, order_by="Branch.name")
 
     @property
@@ -186,7 +184,11 @@ class Education(StrEnum):
 
 
 class SensitiveAnswer(StrEnum):
-    """Disability is art. 9 RODO data: the person may refuse to answer."""
+    """A yes/no question the person may refuse to answer (disability is art. 9 RODO data).
+
+    None in a column means "not asked" (e.g. 2007-2013 records before the 2012 fields): it is
+    reported as unknown, never as "no".
+    """
 
     YES = "yes"
     NO = "no"
@@ -213,6 +215,10 @@ class ClientProfile(db.Model):
         CheckConstraint(_in("education", Education), name="education"),
         CheckConstraint(_in("disability", SensitiveAnswer), name="disability"),
         CheckConstraint(_in("residence", Residence), name="residence"),
+        CheckConstraint(_in("third_country", SensitiveAnswer), name="third_country"),
+        CheckConstraint(_in("foreign_background", SensitiveAnswer), name="foreign_background"),
+        CheckConstraint(_in("minority", SensitiveAnswer), name="minority"),
+        CheckConstraint(_in("homeless", SensitiveAnswer), name="homeless"),
         CheckConstraint(
             "birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year"
         ),
@@ -222,11 +228,17 @@ class ClientProfile(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     gender: Mapped[str | None] = mapped_column(String(16))
-    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)  # also set from birth_date
+    birth_date: Mapped[date | None]
     labour_status: Mapped[str | None] = mapped_column(String(32))
     education: Mapped[str | None] = mapped_column(String(16))
     disability: Mapped[str | None] = mapped_column(String(16))
     residence: Mapped[str | None] = mapped_column(String(16))
+    # ESF+ 2021-2027 (Reg. 2021/1057 Annex I) fields; managers only see minority and disability.
+    third_country: Mapped[str | None] = mapped_column(String(16))
+    foreign_background: Mapped[str | None] = mapped_column(String(16))
+    minority: Mapped[str | None] = mapped_column(String(16))
+    homeless: Mapped[str | None] = mapped_column(String(16))
     pesel: Mapped[str | None] = mapped_column(String(11), unique=True)
     locality: Mapped[str] = mapped_column(String(120), default="")
     entry_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

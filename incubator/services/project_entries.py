@@ -1,0 +1,74 @@
+"""A person's data at entry into a funded project, written once when they are first served in it.
+
+EFS monitoring counts each participant with the data of their first entry into the project
+(labour-market status, education, age): a later change of the participant record, or a later
+project, never rewrites it. The outcome service calls `record_entries` in the transaction that
+records who came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.calendar import local_date
+from ..domain.counting import age_on
+from ..models import ClientProfile, Consultation, Project, ProjectParticipant, project_branches
+
+
+def projects_covering(session: Session, consultation: Consultation) -> list[Project]:
+    """The projects whose period holds the consultation's (Warsaw) date and whose offices hold
+    its office."""
+    day = local_date(consultation.start_dt)
+    return list(
+        session.scalars(
+            select(Project)
+            .join(project_branches, project_branches.c.project_id == Project.id)
+            .where(
+                project_branches.c.branch_id == consultation.branch_id,
+                Project.start_date <= day,
+                Project.end_date >= day,
+            )
+            .order_by(Project.id)
+        )
+    )
+
+
+def record_entries(
+    session: Session, consultation: Consultation, came: Iterable[int]
+) -> list[ProjectParticipant]:
+    """Add the entry row of every person in ``came`` who has none yet in a project covering the
+    consultation (no flush, no commit: the caller's transaction). Returns the rows added."""
+    people = sorted(set(came))
+    if not people:
+        return []
+    day = local_date(consultation.start_dt)
+    added: list[ProjectParticipant] = []
+    for project in projects_covering(session, consultation):
+        known = set(
+            session.scalars(
+                select(ProjectParticipant.user_id).where(
+                    ProjectParticipant.project_id == project.id,
+                    ProjectParticipant.user_id.in_(people),
+                )
+            )
+        )
+        profiles = {
+            p.user_id: p
+            for p in session.scalars(select(ClientProfile).where(ClientProfile.user_id.in_(people)))
+        }
+        for user_id in people:
+            if user_id in known:
+                continue
+            profile = profiles.get(user_id)
+            row = ProjectParticipant(project_id=project.id, user_id=user_id, entry_date=day)
+            if profile is not None:
+                row.age_at_entry = age_on(profile.birth_date, profile.birth_year, day)
+                row.labour_status = profile.labour_status
+                row.education = profile.education
+                row.residence = profile.residence
+            session.add(row)
+            added.append(row)
+    return added
