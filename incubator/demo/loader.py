@@ -55,6 +55,7 @@ from .files import (
 from .groups import read_groups
 from .history import generate_history
 from .people import NamePool, read_names
+from .projects import add_demo_project
 from .reference import ReferenceSummary, all_or_nothing, apply_reference, read_areas, read_branches
 from .staff import demo_accounts, read_accounts, read_experts
 
@@ -340,6 +341,8 @@ def _load_demo(
         history = generate_history(session, context, people_served=people_served, seed=seed)
     except ValueError as exc:
         raise SeedError(f"{seed_dir}: cannot generate the demo history: {exc}") from None
+    session.flush()
+    add_demo_project(session, now)
     session.flush()
     return DemoSummary(
         reference=reference,
