@@ -20,6 +20,7 @@ from tests.factories import (
     create_manager,
 )
 from tests.web.pages import links, page
+from tests.web.test_openapi import check
 
 
 @pytest.fixture()
@@ -193,6 +194,12 @@ def test_api_records_and_shows_the_outcome(client, db, w) -> None:
         w["client"].id: True,
         w["guest"].id: False,
     }
+    document = client.get("/api/v1/openapi.json").get_json()
+    check(document, "/consultations/{consultation_id}/outcome", "post", response)
+    listed = client.get("/api/v1/consultations?awaiting_outcome=true")
+    check(document, "/consultations", "get", listed)
+    refused = client.post(f"/api/v1/consultations/{w['future'].id}/outcome", json=_body(w))
+    check(document, "/consultations/{consultation_id}/outcome", "post", refused)
 
 
 def test_api_awaiting_outcome_list(client, db, w) -> None:
