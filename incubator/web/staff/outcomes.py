@@ -143,8 +143,12 @@ def outcome(consultation_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     except DomainError as error:
+        message = message_for(error)
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:  # shown at the field too (duration, category, notes)
+            field.errors = [message]
         c = _consultation(consultation_id)
-        return _render(c, form, answers, message_for(error)), status_for(error)
+        return _render(c, form, answers, message), status_for(error)
     flash(_("The outcome has been saved."), "success")
     return redirect(url_for("staff.to_record"))
 
