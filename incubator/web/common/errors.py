@@ -86,6 +86,11 @@ STATUS: dict[str, int] = {
     "invalid_duration": 422,
     "unknown_topic_category": 422,
     "notes_too_long": 422,
+    # reports (issue #11): a filter naming nothing is bad input, not a missing page
+    "period_order": 422,
+    "unknown_project": 422,
+    "outside_project": 422,
+    "invalid_scheme": 500,  # the breakdown-scheme file is broken: a deployment error
 }
 
 
@@ -144,6 +149,8 @@ def _invalid_input(p: Params) -> str:
         )
     if reason == "too_long":
         return _("“%(field)s” is too long.", field=field)
+    if reason == "not_a_flag":
+        return _("“%(field)s” must be 1 or 0 (yes or no).", field=field)
     if reason in ("malformed", "out_of_range") and field in ("from", "to"):
         return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
     if reason in ("malformed", "out_of_range"):
@@ -333,6 +340,13 @@ def _notes_too_long(p: Params) -> str:
     return _("The notes may be at most %(num)d characters long.", num=int(p.get("max", 5000)))
 
 
+def _outside_project(p: Params) -> str:
+    project = p.get("project", "")
+    if p.get("field") == "branch":
+        return _("The project %(project)s does not cover this office.", project=project)
+    return _("The chosen dates lie outside the project %(project)s.", project=project)
+
+
 MESSAGES: dict[str, Message] = {
     # shared by every area
     "error": _l("The change could not be saved."),
@@ -414,6 +428,14 @@ MESSAGES: dict[str, Message] = {
     "invalid_duration": _invalid_duration,
     "unknown_topic_category": _l("Choose a topic category from the list."),
     "notes_too_long": _notes_too_long,
+    # reports (issue #11)
+    "period_order": _l("The start date “from” is after the end date “to”."),
+    "unknown_project": _l("Unknown project. Choose one of the projects from the list."),
+    "outside_project": _outside_project,
+    "invalid_scheme": _l(
+        "The report cannot be counted: the breakdown-scheme file is invalid. "
+        "Please tell the administrator."
+    ),
 }
 
 
