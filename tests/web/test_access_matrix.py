@@ -25,6 +25,7 @@ BOOK = "302>/rezerwacja"
 DAY = "302>/personel/dzien"
 AGENDA = "302>/personel/agenda"
 OVERVIEW = "302>/personel/przeglad"
+REPORTS = "302>/raporty/"
 RESET = "302>/konto/reset"
 HOME = "302>/"
 MINE = "302>/moje-konsultacje"
@@ -43,8 +44,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST main.set_language": (HOME,) * 6,
     "GET static": (200,) * 6,
     # accounts
-    "GET auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),  # each role's start page
-    "POST auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),
+    "GET auth.login": (200, MINE, MINE, AGENDA, AGENDA, REPORTS),  # each role's start page
+    "POST auth.login": (200, MINE, MINE, AGENDA, AGENDA, REPORTS),
     "GET auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "POST auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "GET auth.reset_request": (200,) * 6,
@@ -137,6 +138,12 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST api.consultation_outcome": (401,) + (422,) * 5,  # no body: "attendees" is required
+    # reports (issue #11): managers only; without filters the current month, empty is fine
+    "GET reports.index": (*DENIED, 200),
+    "GET reports.download": (*DENIED, 200),
+    "GET reports.participants": (*DENIED, 200),
+    "GET reports.participants_download": (*DENIED, 200),
+    "GET api.report_summary": (401, 403, 403, 403, 403, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -82,7 +82,7 @@ def _table(t: Table, styles: dict[str, ParagraphStyle], width: float) -> list[An
 
     data = [[cell(h, "head") for h in t.headers]]
     data += [[cell(v, "cell") for v in row] for row in t.rows]
-    first = width * (0.55 if len(t.headers) > 2 else 0.7)
+    first = width * (0.25 if t.key == "by_month" else 0.5 if len(t.headers) > 2 else 0.7)
     rest = (width - first) / max(len(t.headers) - 1, 1)
     grid = PdfTable(data, colWidths=[first] + [rest] * (len(t.headers) - 1), repeatRows=1)
     grid.setStyle(

@@ -157,7 +157,8 @@ def pdf_meta(
         lines.append((words["area"], filters.area["name"]))
     if filters.expert:
         lines.append((words["expert"], filters.expert["name"]))
-    lines.append((words["scheme"], summary.scheme.name(locale)))
+    if not filters.project:
+        lines.append((words["scheme"], summary.scheme.name(locale)))
     lines.append((words["author"], author))
     lines.append((words["generated"], generated))
     return PdfMeta(

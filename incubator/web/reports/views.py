@@ -111,11 +111,11 @@ def index() -> ResponseReturnValue:
     )
 
 
-@bp.get("/pobierz.<fmt>")
+@bp.get("/raport.pdf", defaults={"fmt": "pdf"})
+@bp.get("/raport.csv", defaults={"fmt": "csv"})
+@bp.get("/raport.xlsx", defaults={"fmt": "xlsx"})
 def download(fmt: str) -> ResponseReturnValue:
     """The report as PDF (for the funder), CSV or XLSX, for the same filters as the page."""
-    if fmt not in MEDIA:
-        abort(404)
     try:
         scope = scope_for(db.session, request.args, local_date(utcnow()))
     except DomainError as error:
@@ -176,10 +176,10 @@ def _record_url(user_id: int) -> str:
     return f"{request.script_root}/personel/klienci/{user_id}/dane-uczestnika"
 
 
-@bp.get("/uczestnicy.<fmt>")
+@bp.get("/uczestnicy.csv", defaults={"fmt": "csv"})
+@bp.get("/uczestnicy.xlsx", defaults={"fmt": "xlsx"})
 def participants_download(fmt: str) -> ResponseReturnValue:
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    """The participant list as CSV or XLSX (managers only, audited)."""
     try:
         scope = scope_for(db.session, request.args, local_date(utcnow()))
     except DomainError as error:
