@@ -58,7 +58,7 @@ def test_the_demo_gives_207_everywhere(app, client, runner, demo) -> None:
     result = runner.invoke(args=["report", "--project", "ies-malopolska"])
     assert json.loads(result.stdout)["people_served"] == 207
 
-    pdf = client.get("/raporty/pobierz.pdf", query_string={"project": str(demo.id)})
+    pdf = client.get("/raporty/raport.pdf", query_string={"project": str(demo.id)})
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     text = "\n".join(p.extract_text() for p in reader.pages)
