@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ...domain.counting import Share
 
-HEIGHT = 220
+HEIGHT = 240
 PLOT_TOP, PLOT_BOTTOM = 20, 180
 LEFT = 40
 MIN_STEP = 18  # px per month
@@ -57,7 +57,7 @@ def monthly_svg(months: Sequence[Share], text: ChartText) -> Markup:
         'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
         '<line x1="0" y1="0" x2="0" y2="4" stroke="#222" stroke-width="2"/></pattern></defs>',
     ]
-    for fraction in (0, 0.5, 1):
+    for fraction in (0, 0.5, 1) if top % 2 == 0 else (0, 1):
         y = PLOT_BOTTOM - fraction * (PLOT_BOTTOM - PLOT_TOP)
         label = round(top * fraction)
         parts.append(
