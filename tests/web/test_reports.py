@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from incubator.domain.calendar import WARSAW
@@ -289,6 +290,12 @@ def test_cli_writes_binary_formats(runner, world, tmp_path) -> None:
         args=["report", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv"]
     )
     assert result.stdout_bytes.startswith(b"\xef\xbb\xbf")
+    pdf = tmp_path / "r.pdf"
+    args = ["report", "--from", "2026-03-01", "--to", "2026-03-31", "--lang", "en"]
+    result = runner.invoke(args=[*args, "--format", "pdf", "-o", str(pdf), "--author", "Ewa Łęcka"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    assert "Page 1 of" in text and "Ewa Łęcka" in text and "Nowy Sącz" in text
 
 
 def test_attendance_rows_unused(world) -> None:
