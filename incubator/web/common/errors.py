@@ -86,6 +86,11 @@ STATUS: dict[str, int] = {
     "invalid_duration": 422,
     "unknown_topic_category": 422,
     "notes_too_long": 422,
+    # reports (issue #11)
+    "period_order": 422,
+    "unknown_project": 422,
+    "outside_project": 422,
+    "invalid_scheme": 503,
 }
 
 
@@ -414,6 +419,17 @@ MESSAGES: dict[str, Message] = {
     "invalid_duration": _invalid_duration,
     "unknown_topic_category": _l("Choose a topic category from the list."),
     "notes_too_long": _notes_too_long,
+    # reports (issue #11)
+    "period_order": _l("The first day of the period must not be after its last day."),
+    "unknown_project": _l("There is no such project. Choose one from the list."),
+    "outside_project": _l(
+        "The chosen period or office lies outside the project. Choose dates and offices the "
+        "project covers."
+    ),
+    "invalid_scheme": _l(
+        "The report categories file (breakdown_schemes.json) is wrong; the administrator has "
+        "to correct it."
+    ),
 }
 
 
