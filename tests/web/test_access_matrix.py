@@ -64,6 +64,11 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET admin.user_edit": (*DENIED, 200),
     "POST admin.user_edit": (*DENIED, 200),
     "GET admin.user_deactivate": (*DENIED, 200),
+    "GET projects.index": (*DENIED, 200),
+    "GET projects.new": (*DENIED, 200),
+    "POST projects.new": (*DENIED, 422),
+    "GET projects.edit": (*DENIED, 200),
+    "POST projects.edit": (*DENIED, 422),
     # the clients' booking pages (staff are sent to their own)
     "GET booking.new": (LOGIN, 200, 200, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
     "GET booking.branch": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),

@@ -91,6 +91,8 @@ STATUS: dict[str, int] = {
     "unknown_project": 422,
     "outside_project": 422,
     "invalid_scheme": 503,
+    "project_code_taken": 409,
+    "project_period_order": 422,
 }
 
 
@@ -149,6 +151,18 @@ def _invalid_input(p: Params) -> str:
         )
     if reason == "too_long":
         return _("“%(field)s” is too long.", field=field)
+    if reason == "code_format":
+        return _("Use only lower-case letters, digits and hyphens (at most 40 characters).")
+    if reason == "not_in_list":
+        return _("Choose one of the options in the list.")
+    if reason == "none_chosen":
+        return _("Choose at least one.")
+    if reason == "period_too_long":
+        return ngettext(
+            "A report may cover at most %(num)d year.",
+            "A report may cover at most %(num)d years.",
+            int(p.get("years", 30)),
+        )
     if reason in ("malformed", "out_of_range") and field in ("from", "to"):
         return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
     if reason in ("malformed", "out_of_range"):
@@ -426,6 +440,8 @@ MESSAGES: dict[str, Message] = {
         "The chosen period or office lies outside the project. Choose dates and offices the "
         "project covers."
     ),
+    "project_code_taken": _l("Another project already has this code. Choose a different one."),
+    "project_period_order": _l("The project's last day must not be before its first day."),
     "invalid_scheme": _l(
         "The report categories file (breakdown_schemes.json) is wrong; the administrator has "
         "to correct it."
