@@ -77,6 +77,17 @@ STATUS: dict[str, int] = {
     "token_invalid": 400,
     "token_used": 400,
     "token_expired": 400,
+    # the participant record
+    "participant_error": 422,
+    "invalid_answer": 422,
+    "birth_date_in_future": 422,
+    "implausible_birth_year": 422,
+    "birth_year_mismatch": 422,
+    "invalid_pesel": 422,
+    "pesel_mismatch": 422,
+    "merge_error": 422,
+    "merge_same_person": 422,
+    "merge_staff_account": 422,
 }
 
 
@@ -305,6 +316,20 @@ def _consent_required(p: Params) -> str:
     return _("You must confirm that you have read the information.")
 
 
+def _implausible_birth_year(p: Params) -> str:
+    return _(
+        "The year of birth must be between %(low)d and %(high)d.",
+        low=int(p.get("low", 1900)),
+        high=int(p.get("high", 2100)),
+    )
+
+
+def _pesel_mismatch(p: Params) -> str:
+    if p.get("what") == "gender":
+        return _("The PESEL number does not match the gender given.")
+    return _("The PESEL number does not match the date of birth given.")
+
+
 _INVALID_LINK = _l(
     "This link is not valid: it has already been used or it is incomplete. "
     "Please ask for a new one below."
@@ -383,6 +408,19 @@ MESSAGES: dict[str, Message] = {
     "token_invalid": _INVALID_LINK,
     "token_used": _INVALID_LINK,
     "token_expired": _l("This link has expired. Please ask for a new one below."),
+    # the participant record
+    "participant_error": _l("Some of the answers are not valid. Please check the form."),
+    "invalid_answer": _l("Choose one of the answers from the list."),
+    "birth_date_in_future": _l("The date of birth cannot be in the future."),
+    "implausible_birth_year": _implausible_birth_year,
+    "birth_year_mismatch": _l("The year of birth does not match the date of birth."),
+    "invalid_pesel": _l("This PESEL number is not valid: check the 11 digits."),
+    "pesel_mismatch": _pesel_mismatch,
+    "merge_error": _l("These records cannot be merged."),
+    "merge_same_person": _l("Choose two different records: a record cannot be merged with itself."),
+    "merge_staff_account": _l(
+        "Only clients' records can be merged. Staff accounts are managed in the users list."
+    ),
 }
 
 
