@@ -24,4 +24,3 @@ def polish_holidays(start: date, end: date) -> frozenset[date]:
     for year in range(start.year, end.year + 1):
         days |= _year(year)
     return frozenset(d for d in days if start <= d <= end)
-

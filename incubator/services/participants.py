@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from ..domain import participants as rules
 from ..domain.errors import NotAllowed, NotFound
-from ..models import ClientProfile, Role, User
+from ..domain.people import mask_email, mask_phone
+from ..models import ClientProfile, Consultation, ConsultationAttendee, Role, User
 from . import audit
 from .transactions import write
 
@@ -36,6 +37,8 @@ class ParticipantRecord:
     answers: rules.Answers
     fields: tuple[str, ...]
     missing: list[str]
+    phone: str = ""
+    email: str = ""
 
     @property
     def shows_sensitive(self) -> bool:
@@ -72,9 +75,26 @@ def _fields_for(viewer: User, person: User) -> tuple[str, ...]:
     return rules.visible_fields(is_manager=viewer.is_manager)
 
 
-def _record(person: User, fields: tuple[str, ...]) -> ParticipantRecord:
+def _record(person: User, fields: tuple[str, ...], *, masked: bool) -> ParticipantRecord:
     answers = answers_of(person.client_profile)
-    return ParticipantRecord(person, answers, fields, rules.missing_answers(answers))
+    phone, email = person.phone, person.email or ""
+    if masked:
+        phone, email = mask_phone(phone), mask_email(person.email)
+    return ParticipantRecord(
+        person, answers, fields, rules.missing_answers(answers), phone=phone, email=email
+    )
+
+
+def _masked_for(session: Session, viewer: User, person: User) -> bool:
+    """An expert sees full contact details only of people who booked with them (as in search)."""
+    if not viewer.is_expert:
+        return False
+    served = (
+        select(ConsultationAttendee.user_id)
+        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
+        .where(Consultation.expert_id == viewer.id, ConsultationAttendee.user_id == person.id)
+    )
+    return session.scalar(served.limit(1)) is None
 
 
 def read(
@@ -95,7 +115,7 @@ def read(
                 now=now,
             )
         person = _person(session, person_id)
-    return _record(person, fields)
+    return _record(person, fields, masked=_masked_for(session, viewer, person))
 
 
 def update(

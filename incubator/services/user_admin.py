@@ -133,4 +133,3 @@ def upcoming_consultations(session: Session, user: User, *, now: datetime) -> Up
         )
     )
     return Upcoming(as_expert, as_client)
-

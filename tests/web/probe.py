@@ -83,6 +83,7 @@ def build_world() -> World:
             "expert_y": y.id,
             "client": a.id,
             "client_b": b.id,
+            "client_id": a.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),
