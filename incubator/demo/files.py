@@ -22,6 +22,7 @@ DEFAULT_SEED_DIR = resource_dir("seed_data")
 
 BRANCHES_FILE = "branches.json"
 DOMAINS_FILE = "domains.json"
+TOPIC_CATEGORIES_FILE = "topic_categories.json"
 ACCOUNTS_FILE = "demo/accounts.json"
 EXPERTS_FILE = "demo/experts.json"
 GROUPS_FILE = "demo/founding_groups.json"
@@ -231,6 +232,18 @@ class AreaSpec:
     position: int
     summary_pl: str = ""
     summary_en: str = ""
+
+
+@dataclass(frozen=True)
+class TopicCategorySpec:
+    """A topic category of a consultation's outcome (``topic_categories.json``; the model is
+    :class:`~incubator.models.TopicCategory`)."""
+
+    code: str
+    name_pl: str
+    name_en: str
+    position: int
+    active: bool = True
 
 
 @dataclass(frozen=True)

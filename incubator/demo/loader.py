@@ -55,6 +55,8 @@ from .files import (
 from .groups import read_groups
 from .history import generate_history
 from .people import NamePool, read_names
+from .projects import add_demo_project
+from .recent import add_awaiting_outcome
 from .reference import ReferenceSummary, all_or_nothing, apply_reference, read_areas, read_branches
 from .staff import demo_accounts, read_accounts, read_experts
 
@@ -67,6 +69,7 @@ class DemoSummary:
     availability_rules: int = 0
     founding_groups: int = 0
     history: HistorySummary = field(default_factory=HistorySummary)
+    awaiting_outcome: int = 0  # recent consultations left for the demo user to record
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,9 @@ def _load_demo(
     except ValueError as exc:
         raise SeedError(f"{seed_dir}: cannot generate the demo history: {exc}") from None
     session.flush()
+    add_demo_project(session, now)
+    awaiting = add_awaiting_outcome(session, context)
+    session.flush()
     return DemoSummary(
         reference=reference,
         accounts=[(str(a.role), a.email, a.password) for a in files.accounts],
@@ -348,6 +354,7 @@ def _load_demo(
         availability_rules=out.rule_count,
         founding_groups=len(files.groups),
         history=history,
+        awaiting_outcome=awaiting,
     )
 
 

@@ -1,4 +1,5 @@
-"""Reference data for every installation: branches (offices) and consultation areas.
+"""Reference data for every installation: branches (offices), consultation areas and the topic
+categories of consultation outcomes.
 
 :func:`load_reference_data` upserts them by ``code``: re-running it creates no duplicates and
 applies edits made in the files (names, addresses, parents, positions).
@@ -14,16 +15,18 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Area, Branch
+from ..models import Area, Branch, TopicCategory
 from ..services.transactions import write
 from .files import (
     BRANCHES_FILE,
     DEFAULT_SEED_DIR,
     DOMAINS_FILE,
+    TOPIC_CATEGORIES_FILE,
     AreaSpec,
     BranchSpec,
     SeedError,
     SeedFile,
+    TopicCategorySpec,
     check_seed_dir,
 )
 
@@ -38,6 +41,9 @@ class ReferenceSummary:
     domains_created: int = 0
     domains_updated: int = 0
     domains_unchanged: int = 0
+    categories_created: int = 0
+    categories_updated: int = 0
+    categories_unchanged: int = 0
 
 
 def read_branches(seed_dir: Path) -> tuple[SeedFile, list[BranchSpec]]:
@@ -84,6 +90,27 @@ def read_areas(seed_dir: Path) -> list[AreaSpec]:
             )
         )
     file.unique((s.code for s in specs), "domain code")
+    return specs
+
+
+def read_topic_categories(seed_dir: Path) -> list[TopicCategorySpec]:
+    file = SeedFile(seed_dir, TOPIC_CATEGORIES_FILE)
+    specs = []
+    for n, obj in enumerate(file.records(file.load(), "topic category"), start=1):
+        where = f"topic category #{n}"
+        file.only(obj, where, ("code", "name_pl", "name_en", "position", "active"))
+        code = file.code(obj, "code", where)
+        where = f"topic category {code!r}"
+        specs.append(
+            TopicCategorySpec(
+                code=code,
+                name_pl=file.text(obj, "name_pl", where, max_len=120),
+                name_en=file.text(obj, "name_en", where, max_len=120),
+                position=file.integer(obj, "position", where, default=n, lo=0, hi=10_000),
+                active=file.boolean(obj, "active", where, True),
+            )
+        )
+    file.unique((s.code for s in specs), "topic category code")
     return specs
 
 
@@ -156,15 +183,40 @@ def _upsert_areas(session: Session, specs: list[AreaSpec], summary: ReferenceSum
             summary.domains_unchanged += 1
 
 
+def _upsert_categories(
+    session: Session, specs: list[TopicCategorySpec], summary: ReferenceSummary
+) -> None:
+    """By code; a category missing from the file is kept (consultations refer to it): set
+    ``"active": false`` to retire one."""
+    rows = {c.code: c for c in session.scalars(select(TopicCategory))}
+    for spec in specs:
+        values = {
+            "name_pl": spec.name_pl,
+            "name_en": spec.name_en,
+            "position": spec.position,
+            "active": spec.active,
+        }
+        row = rows.get(spec.code)
+        if row is None:
+            session.add(TopicCategory(code=spec.code, **values))
+            summary.categories_created += 1
+        elif _upsert(row, values):
+            summary.categories_updated += 1
+        else:
+            summary.categories_unchanged += 1
+
+
 def apply_reference(session: Session, seed_dir: Path) -> ReferenceSummary:
-    """Validate both reference files, then upsert them (flush, no commit)."""
+    """Validate the reference files, then upsert them (flush, no commit)."""
     branch_file, branch_specs = read_branches(seed_dir)
     area_specs = read_areas(seed_dir)
+    category_specs = read_topic_categories(seed_dir)
     rows = {b.code: b for b in session.scalars(select(Branch))}
     _check_parents(branch_file, branch_specs, rows)
     summary = ReferenceSummary()
     _upsert_branches(session, branch_specs, rows, summary)
     _upsert_areas(session, area_specs, summary)
+    _upsert_categories(session, category_specs, summary)
     session.flush()
     return summary
 
@@ -188,7 +240,7 @@ def all_or_nothing(session: Session, work: Callable[[], _T]) -> _T:
 
 
 def load_reference_data(session: Session, seed_dir: Path = DEFAULT_SEED_DIR) -> ReferenceSummary:
-    """Upsert branches and domains from ``seed_dir`` by code, and commit.
+    """Upsert branches, domains and topic categories from ``seed_dir`` by code, and commit.
 
     Idempotent: a second run finds every row by its code and changes nothing (or applies the
     edits made to the files). Raises :class:`SeedError`, with nothing written, on a bad file.

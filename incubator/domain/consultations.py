@@ -105,3 +105,11 @@ def check_change(
     refusal = change_refusal(user, consultation, now, policy)
     if refusal is not None:
         raise refusal
+
+
+def can_read_notes(user: Person, consultation: ConsultationFacts) -> bool:
+    """The expert's private notes on the outcome: its expert and managers only (never a client,
+    never another expert)."""
+    if user.is_manager:
+        return True
+    return user.is_expert and consultation.expert_id == user.id

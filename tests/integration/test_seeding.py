@@ -230,12 +230,19 @@ def test_demo_calendar_is_consistent(app, db) -> None:
             assert c.cancelled_at_dt is not None and c.cancelled_at_dt < c.start_dt
         assert c.created_at_dt < c.start_dt
 
-    # The demo client has upcoming bookings, nothing else is booked.
+    # The demo client has upcoming bookings; the only other booked ones are the last two
+    # weeks' consultations still waiting for their outcome (demo/recent.py).
     klient = session.scalar(select(User).where(User.email == "klient@example.org"))
-    upcoming = session.scalars(
+    booked = session.scalars(
         select(Consultation).where(Consultation.status == ConsultationStatus.BOOKED)
     ).all()
-    assert upcoming and all(c.client_id == klient.id and c.start_dt > NOW for c in upcoming)
+    upcoming = [c for c in booked if c.start_dt > NOW]
+    assert upcoming and all(c.client_id == klient.id for c in upcoming)
+    waiting = [c for c in booked if c.start_dt <= NOW]
+    assert waiting and all(
+        c.end_dt <= NOW and c.start_dt > NOW - timedelta(days=15) and c.client_id != klient.id
+        for c in waiting
+    )
 
 
 def test_demo_accounts_experts_and_founding_groups(app, db) -> None:

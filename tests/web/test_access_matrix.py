@@ -31,6 +31,7 @@ MINE = "302>/moje-konsultacje"
 MOVE = "302>/moje-konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen yet
 STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen
 HOURS = "302>/personel/godziny"
+TO_RECORD = "302>/personel/do-uzupelnienia"
 PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
 STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
@@ -139,6 +140,12 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET api.consultation_ics": (401, 200, 404, 200, 404, 200),
     "POST api.consultation_cancel": (401, 200, 404, 422, 404, 422),  # staff: a reason needed
     "POST api.consultation_reschedule": (401,) + (422,) * 5,  # no body: "start" is required
+    # outcomes (issue #11): X's consultation has not started yet, so its expert and a manager
+    # are sent to the to-record list; Y does not see it; the API's empty body is refused first
+    "GET staff.to_record": (*STAFF_DENIED, 200, 200, 200),
+    "GET staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
+    "POST staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
+    "POST api.consultation_outcome": (401,) + (422,) * 5,  # no body: "attendees" is required
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

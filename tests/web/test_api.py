@@ -454,6 +454,10 @@ def test_book_a_consultation(client, world, db) -> None:
         "sequence": 0,
         "url": f"{API}/consultations/{body['id']}",
         "ics_url": f"{API}/consultations/{body['id']}.ics",
+        "attendees": [{"user_id": body["client_id"], "attended": None}],
+        "duration_min": None,
+        "topic_category": None,
+        "outcome_recorded_at": None,
     }
     assert count(db) == 1
     assert client.get(body["url"]).json == body

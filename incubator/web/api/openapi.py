@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors
+from ...domain import booking_rules, errors, outcomes
 
 Schema = dict[str, Any]
 
@@ -40,9 +40,14 @@ def error_codes() -> list[str]:
         pending.extend(cls.__subclasses__())
         # The shared refusals and booking's own: the API books, it does not manage accounts or
         # consultation hours.
-        if cls.__module__ in (errors.__name__, booking_rules.__name__) and cls.code not in (
+        if cls.__module__ in (
+            errors.__name__,
+            booking_rules.__name__,
+            outcomes.__name__,
+        ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
+            outcomes.OutcomeError.code,
         ):
             codes.add(cls.code)
     return sorted(codes)
@@ -255,6 +260,68 @@ def _schemas() -> dict[str, Schema]:
                 },
                 "url": {"type": "string"},
                 "ics_url": {"type": "string", "description": "The .ics of this consultation."},
+                "attendees": {
+                    "type": "array",
+                    "description": "Each attendee and whether they came: `null` until the "
+                    "expert records the outcome (never set automatically).",
+                    "items": {
+                        "type": "object",
+                        "required": ["user_id", "attended"],
+                        "properties": {
+                            "user_id": ID,
+                            "attended": {"type": ["boolean", "null"]},
+                        },
+                    },
+                },
+                "duration_min": {
+                    "type": ["integer", "null"],
+                    "description": "The actual length in minutes, once the outcome is recorded.",
+                },
+                "topic_category": {
+                    "type": ["string", "null"],
+                    "description": "The topic category's code (`seed_data/topic_categories."
+                    "json`), once the outcome is recorded.",
+                },
+                "outcome_recorded_at": {**DATE_TIME_WITH_OFFSET, "type": ["string", "null"]},
+                "notes": {
+                    "type": "string",
+                    "description": "The expert's private notes. Present only for the "
+                    "consultation's expert and managers; never for clients or other experts.",
+                },
+            },
+        },
+        "Outcome": {
+            "type": "object",
+            "required": ["attendees", "duration_min", "topic_category"],
+            "properties": {
+                "attendees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "description": "Every attendee exactly once, and nobody else "
+                    "(`attendance_incomplete`, `not_an_attendee`).",
+                    "items": {
+                        "type": "object",
+                        "required": ["user_id", "attended"],
+                        "additionalProperties": False,
+                        "properties": {"user_id": ID, "attended": {"type": "boolean"}},
+                    },
+                },
+                "duration_min": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 480,
+                    "description": "The actual length (`invalid_duration` outside 1..480).",
+                },
+                "topic_category": {
+                    "type": "string",
+                    "maxLength": 40,
+                    "description": "An active category's code (`unknown_topic_category`).",
+                },
+                "notes": {
+                    "type": "string",
+                    "maxLength": 5000,
+                    "description": "Private: only the expert and managers can read them.",
+                },
             },
         },
         "NewConsultation": {
@@ -464,6 +531,14 @@ def _paths() -> dict[str, Schema]:
                     _query("branch", "Only at this branch.", ID),
                     _query("from", "Starting on or after this local date.", DATE),
                     _query("to", "Starting on or before this local date.", DATE),
+                    _query(
+                        "awaiting_outcome",
+                        "`true`: instead, the consultations still waiting for an outcome "
+                        "(started, not cancelled, not recorded), oldest first: an expert's "
+                        "own, everyone's for a manager, none for a client. The other filters "
+                        "are then ignored.",
+                        {"type": "string", "enum": ["true", "false", "1", "0"]},
+                    ),
                     lang,
                 ],
                 "responses": {
@@ -568,6 +643,28 @@ def _paths() -> dict[str, Schema]:
                     "200": _json(_ref("Consultation"), "Moved."),
                     **write_errors,
                     "409": _resp("SlotTaken"),
+                },
+            }
+        },
+        "/consultations/{consultation_id}/outcome": {
+            "post": {
+                "operationId": "consultation_outcome",
+                "tags": ["booking"],
+                "summary": "Record (or correct) what happened",
+                "description": "After the start: who came (per attendee), the actual length, "
+                "the topic category and private notes. Its expert or a manager only (403 "
+                "`forbidden` for anyone else); 422 `not_started` before the start, "
+                "`consultation_cancelled` for a cancelled one. A held consultation (someone "
+                "came) becomes `attended`, else `no_show`. A correction is audited.",
+                "security": STATE_CHANGING,
+                "parameters": [consultation_id, lang],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Outcome")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Consultation"), "Recorded."),
+                    **write_errors,
                 },
             }
         },

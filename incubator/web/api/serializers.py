@@ -13,6 +13,7 @@ from typing import Any
 from flask import url_for
 
 from ...domain.calendar import WARSAW
+from ...domain.consultations import can_read_notes
 from ...domain.slots import Slot
 from ...models import Area, Branch, Consultation, User
 
@@ -77,8 +78,10 @@ def user(item: User | None) -> JSON | None:
     }
 
 
-def consultation(item: Consultation) -> JSON:
-    return {
+def consultation(item: Consultation, viewer: User | None = None) -> JSON:
+    """The consultation; its private notes only when `viewer` may read them (its expert or a
+    manager: `domain.consultations.can_read_notes`), never for a client."""
+    body = {
         "id": item.id,
         "status": str(item.status),
         "start": iso(item.start_dt),
@@ -92,7 +95,18 @@ def consultation(item: Consultation) -> JSON:
         "sequence": item.sequence,
         "url": consultation_url(item),
         "ics_url": ics_url(item),
+        # The outcome (issue #11): None until the expert records it; never automatic.
+        "attendees": [
+            {"user_id": a.user_id, "attended": a.attended}
+            for a in sorted(item.attendees, key=lambda a: a.user_id)
+        ],
+        "duration_min": item.duration_min,
+        "topic_category": item.topic_category.code if item.topic_category else None,
+        "outcome_recorded_at": iso(item.outcome_at_dt) if item.outcome_at_dt else None,
     }
+    if viewer is not None and can_read_notes(viewer, item):
+        body["notes"] = item.notes or ""
+    return body
 
 
 def consultation_url(item: Consultation) -> str:

@@ -22,7 +22,7 @@ from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...domain.slots import Slot
 from ...exports.calendar_entry import calendar_bytes
 from ...extensions import db, limiter
-from ...services import authentication, booking, directory
+from ...services import authentication, booking, directory, outcomes
 from ...services.consultations import get_visible, list_consultations
 from ...services.slots import SlotQuery, cached_listing
 from ..common.access import current_actor
@@ -31,7 +31,7 @@ from ..common.errors import message_for, status_for
 from ..common.limits import login_limit
 from ..common.passwords import password_policy
 from ..common.sessions import end_session, start_session
-from . import inputs, serializers
+from . import inputs, outcome_inputs, serializers
 from .openapi import openapi_document
 from .responses import json_error, login_required, register_error_handlers
 
@@ -156,19 +156,24 @@ def session_logout() -> Response:
 @bp.get("/consultations")
 @login_required
 def consultations_list() -> Response:
+    viewer = current_actor()
+    if outcome_inputs.bool_arg("awaiting_outcome"):
+        # The expert's "to record" list (a manager's: everyone's), as on the page.
+        waiting = outcomes.awaiting_outcome(db.session, viewer, utcnow())
+        return jsonify([serializers.consultation(c, viewer) for c in waiting])
     start_date = inputs.date_arg("from", required=False)
     end_date = inputs.date_arg("to", required=False)
     if start_date and end_date and end_date < start_date:
         raise InvalidInput(field="to", reason="before_from")
     found = list_consultations(
         db.session,
-        current_actor(),
+        viewer,
         expert_id=inputs.int_arg("expert", required=False),
         branch_id=inputs.int_arg("branch", required=False),
         date_from=start_date,
         date_to=end_date,
     )
-    return jsonify([serializers.consultation(c) for c in found])
+    return jsonify([serializers.consultation(c, viewer) for c in found])
 
 
 @bp.post("/consultations")
@@ -187,7 +192,7 @@ def consultation_create() -> Any:
     consultation = booking.book(
         db.session, booking_request, actor=current_actor(), now=utcnow(), policy=_policy()
     )
-    response = jsonify(serializers.consultation(consultation))
+    response = jsonify(serializers.consultation(consultation, current_actor()))
     response.status_code = 201
     response.headers["Location"] = serializers.consultation_url(consultation)
     return response
@@ -197,7 +202,7 @@ def consultation_create() -> Any:
 @login_required
 def consultation_get(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, current_actor())
-    return jsonify(serializers.consultation(consultation))
+    return jsonify(serializers.consultation(consultation, current_actor()))
 
 
 @bp.get("/consultations/<id:consultation_id>.ics")
@@ -226,7 +231,7 @@ def consultation_cancel(consultation_id: int) -> Response:
         now=utcnow(),
         policy=_policy(),
     )
-    return jsonify(serializers.consultation(consultation))
+    return jsonify(serializers.consultation(consultation, current_actor()))
 
 
 @bp.post("/consultations/<id:consultation_id>/reschedule")
@@ -243,7 +248,27 @@ def consultation_reschedule(consultation_id: int) -> Response:
         now=utcnow(),
         policy=_policy(),
     )
-    return jsonify(serializers.consultation(consultation))
+    return jsonify(serializers.consultation(consultation, current_actor()))
+
+
+@bp.post("/consultations/<id:consultation_id>/outcome")
+@login_required
+def consultation_outcome(consultation_id: int) -> Response:
+    """Record (or, for a manager, correct) who came, the actual length, the topic category and
+    the private notes; the rules are `domain.outcomes`."""
+    data = inputs.json_body()
+    consultation = outcomes.record_outcome(
+        db.session,
+        current_actor(),
+        consultation_id,
+        outcome_inputs.attendance_field(data, "attendees"),
+        outcome_inputs.whole_number_field(data, "duration_min"),
+        inputs.str_field(data, "topic_category", max_length=40),
+        inputs.str_field(data, "notes", required=False, max_length=outcome_inputs.MAX_NOTES),
+        utcnow(),
+        ip=client_ip(),
+    )
+    return jsonify(serializers.consultation(consultation, current_actor()))
 
 
 # --- the description of all of the above ----------------------------------------------------

@@ -77,6 +77,20 @@ STATUS: dict[str, int] = {
     "token_invalid": 400,
     "token_used": 400,
     "token_expired": 400,
+    # outcomes (issue #11)
+    "outcome_error": 422,
+    "not_started": 422,
+    "consultation_cancelled": 422,
+    "not_an_attendee": 422,
+    "attendance_incomplete": 422,
+    "invalid_duration": 422,
+    "unknown_topic_category": 422,
+    "notes_too_long": 422,
+    # reports (issue #11)
+    "period_order": 422,
+    "unknown_project": 422,
+    "outside_project": 422,
+    "invalid_scheme": 503,
     # the participant record
     "participant_error": 422,
     "invalid_answer": 422,
@@ -336,6 +350,19 @@ _INVALID_LINK = _l(
 )
 _WRONG_LOGIN = _l("The e-mail address or password is incorrect.")
 
+
+def _invalid_duration(p: Params) -> str:
+    return _(
+        "The length must be a whole number of minutes from %(min)d to %(max)d.",
+        min=int(p.get("min", 1)),
+        max=int(p.get("max", 480)),
+    )
+
+
+def _notes_too_long(p: Params) -> str:
+    return _("The notes may be at most %(num)d characters long.", num=int(p.get("max", 5000)))
+
+
 MESSAGES: dict[str, Message] = {
     # shared by every area
     "error": _l("The change could not be saved."),
@@ -408,6 +435,26 @@ MESSAGES: dict[str, Message] = {
     "token_invalid": _INVALID_LINK,
     "token_used": _INVALID_LINK,
     "token_expired": _l("This link has expired. Please ask for a new one below."),
+    # outcomes (issue #11)
+    "outcome_error": _l("The outcome could not be saved."),
+    "not_started": _l("This consultation has not started yet, so its outcome cannot be recorded."),
+    "consultation_cancelled": _l("This consultation was cancelled, so it has no outcome."),
+    "not_an_attendee": _l("This person is not an attendee of this consultation."),
+    "attendance_incomplete": _l("Mark for every attendee whether they came or not."),
+    "invalid_duration": _invalid_duration,
+    "unknown_topic_category": _l("Choose a topic category from the list."),
+    "notes_too_long": _notes_too_long,
+    # reports (issue #11)
+    "period_order": _l("The first day of the period must not be after its last day."),
+    "unknown_project": _l("There is no such project. Choose one from the list."),
+    "outside_project": _l(
+        "The chosen period or office lies outside the project. Choose dates and offices the "
+        "project covers."
+    ),
+    "invalid_scheme": _l(
+        "The report categories file (breakdown_schemes.json) is wrong; the administrator has "
+        "to correct it."
+    ),
     # the participant record
     "participant_error": _l("Some of the answers are not valid. Please check the form."),
     "invalid_answer": _l("Choose one of the answers from the list."),

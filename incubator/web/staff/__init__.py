@@ -1,4 +1,6 @@
-from . import agenda  # noqa: F401  (registers the week, agenda and overview on `bp`)
+# agenda registers the week, agenda and overview on `bp`; outcomes the outcome form and the
+# to-record list.
+from . import agenda, outcomes  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

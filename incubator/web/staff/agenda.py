@@ -23,7 +23,7 @@ from ...clock import utcnow
 from ...domain.calendar import daterange, local_date
 from ...extensions import db
 from ...models import Branch, Consultation, User
-from ...services import availability, directory
+from ...services import availability, directory, outcomes
 from ...services.consultations import list_consultations
 from ..common import display
 from ..common.access import current_actor
@@ -123,6 +123,7 @@ def _sections(consultations: list[Consultation], days: list[date]) -> list[DaySe
 
 def _common() -> dict:
     return {
+        "now": utcnow(),  # a card offers the outcome form once its consultation has started
         "status_label": display.status_label,
         "time_range": display.time_range,
         "branch_label": display.branch_label,
@@ -223,6 +224,7 @@ def agenda() -> ResponseReturnValue:
         last_day=last,
         agenda_days=AGENDA_DAYS,
         week_url=url_for("staff.week", **_args(user, expert, branch_id)),
+        to_record=outcomes.count_awaiting_outcome(db.session, user, utcnow()),
         **_common(),
     )
 

@@ -162,12 +162,17 @@ def world(db, live_url):
         expert=nowak, client=client, branch=klucze, area=law, start_dt=start,
         topic="Statut spółdzielni socjalnej i wpis do Krajowego Rejestru Sądowego",
     )  # fmt: skip
+    past = create_consultation(  # waiting for its outcome (the outcome form)
+        expert=nowak, client=client, branch=klucze, area=law, attendees=[friend],
+        start_dt=start - timedelta(days=12),
+    )  # fmt: skip
     db.session.commit()
     day = start.astimezone(WARSAW).date().isoformat()
     return {
         "url": live_url,
         "branch": klucze.id,
         "consultation": booked.id,
+        "past": past.id,
         "expert": nowak.id,
         "client": client.id,
         "friend": friend.id,
@@ -198,6 +203,7 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             world["day_view"],
             f"/personel/konsultacje/{cid}/odwolanie",
             f"/personel/konsultacje/{cid}/wydruk",
+            f"/personel/konsultacje/{world['past']}/przebieg",
             f"/personel/klienci/{world['client']}/dane-uczestnika",
         ],  # fmt: skip
         "manager": [
