@@ -86,6 +86,7 @@ def build_world() -> World:
             "client": a.id,
             "client_b": b.id,
             "project_id": project.id,
+            "client_id": a.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

@@ -93,6 +93,17 @@ STATUS: dict[str, int] = {
     "invalid_scheme": 503,
     "project_code_taken": 409,
     "project_period_order": 422,
+    # the participant record
+    "participant_error": 422,
+    "invalid_answer": 422,
+    "birth_date_in_future": 422,
+    "implausible_birth_year": 422,
+    "birth_year_mismatch": 422,
+    "invalid_pesel": 422,
+    "pesel_mismatch": 422,
+    "merge_error": 422,
+    "merge_same_person": 422,
+    "merge_staff_account": 422,
 }
 
 
@@ -333,6 +344,20 @@ def _consent_required(p: Params) -> str:
     return _("You must confirm that you have read the information.")
 
 
+def _implausible_birth_year(p: Params) -> str:
+    return _(
+        "The year of birth must be between %(low)d and %(high)d.",
+        low=int(p.get("low", 1900)),
+        high=int(p.get("high", 2100)),
+    )
+
+
+def _pesel_mismatch(p: Params) -> str:
+    if p.get("what") == "gender":
+        return _("The PESEL number does not match the gender given.")
+    return _("The PESEL number does not match the date of birth given.")
+
+
 _INVALID_LINK = _l(
     "This link is not valid: it has already been used or it is incomplete. "
     "Please ask for a new one below."
@@ -445,6 +470,19 @@ MESSAGES: dict[str, Message] = {
     "invalid_scheme": _l(
         "The report categories file (breakdown_schemes.json) is wrong; the administrator has "
         "to correct it."
+    ),
+    # the participant record
+    "participant_error": _l("Some of the answers are not valid. Please check the form."),
+    "invalid_answer": _l("Choose one of the answers from the list."),
+    "birth_date_in_future": _l("The date of birth cannot be in the future."),
+    "implausible_birth_year": _implausible_birth_year,
+    "birth_year_mismatch": _l("The year of birth does not match the date of birth."),
+    "invalid_pesel": _l("This PESEL number is not valid: check the 11 digits."),
+    "pesel_mismatch": _pesel_mismatch,
+    "merge_error": _l("These records cannot be merged."),
+    "merge_same_person": _l("Choose two different records: a record cannot be merged with itself."),
+    "merge_staff_account": _l(
+        "Only clients' records can be merged. Staff accounts are managed in the users list."
     ),
 }
 
