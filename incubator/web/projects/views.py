@@ -92,7 +92,7 @@ def new():
     return render_template("projects/form.html", form=form, project=None), status
 
 
-@bp.route("/<int:project_id>", methods=["GET", "POST"])
+@bp.route("/<id:project_id>", methods=["GET", "POST"])
 def edit(project_id: int):
     try:
         project = projects.get_project(db.session, project_id)
