@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import DomainError, InvalidInput
 from .schemes import ANSWER_FIELDS, Category, Scheme
@@ -34,6 +35,13 @@ ANSWER_CODES = ("yes", "no", "refused")
 # Non-sensitive answers every participant record should hold; a record missing one still counts
 # in the total but shows as "incomplete" in that breakdown (EFS: only in the grand total).
 REQUIRED_DIMENSIONS = ("gender", "age", "labour_status", "education")
+
+
+def hours(minutes: int) -> float:
+    """Minutes as hours to one decimal, halves rounded up as on the funder's forms
+    (255 min = 4.3 h; ``round`` would give 4.2)."""
+    tenths = (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(tenths)
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class Share:
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return hours(self.minutes)
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ class Summary:
 
     @property
     def advisory_hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return hours(self.minutes)
 
 
 def _gather(
@@ -205,4 +213,4 @@ def check_period(first_day: date, last_day: date) -> None:
     if first_day > last_day:
         raise PeriodOrder(first=first_day.isoformat(), last=last_day.isoformat())
     if (last_day - first_day).days > MAX_REPORT_YEARS * 366:
-        raise InvalidInput(field="to", years=MAX_REPORT_YEARS)
+        raise InvalidInput(field="to", reason="period_too_long", years=MAX_REPORT_YEARS)

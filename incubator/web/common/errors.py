@@ -9,7 +9,7 @@ whose hours are concerned, and ``today`` for dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,11 +18,10 @@ from flask_babel import ngettext
 
 from ...domain import passwords
 from ...domain.errors import DomainError
-
-Params = Mapping[str, Any]
-Message = Any | Callable[[Params], str]  # a lazy string, or a function of the parameters
+from .record_errors import RECORD_MESSAGES, RECORD_STATUS, Message, Params
 
 STATUS: dict[str, int] = {
+    **RECORD_STATUS,
     # shared by every area
     "error": 422,
     "invalid_input": 422,
@@ -77,20 +76,6 @@ STATUS: dict[str, int] = {
     "token_invalid": 400,
     "token_used": 400,
     "token_expired": 400,
-    # outcomes (issue #11)
-    "outcome_error": 422,
-    "not_started": 422,
-    "consultation_cancelled": 422,
-    "not_an_attendee": 422,
-    "attendance_incomplete": 422,
-    "invalid_duration": 422,
-    "unknown_topic_category": 422,
-    "notes_too_long": 422,
-    # reports (issue #11): a filter naming nothing is bad input, not a missing page
-    "period_order": 422,
-    "unknown_project": 422,
-    "outside_project": 422,
-    "invalid_scheme": 500,  # the breakdown-scheme file is broken: a deployment error
 }
 
 
@@ -151,6 +136,18 @@ def _invalid_input(p: Params) -> str:
         return _("“%(field)s” is too long.", field=field)
     if reason == "not_a_flag":
         return _("“%(field)s” must be 1 or 0 (yes or no).", field=field)
+    if reason == "code_format":
+        return _("Use only lower-case letters, digits and hyphens (at most 40 characters).")
+    if reason == "not_in_list":
+        return _("Choose one of the options in the list.")
+    if reason == "none_chosen":
+        return _("Choose at least one.")
+    if reason == "period_too_long":
+        return ngettext(
+            "A report may cover at most %(num)d year.",
+            "A report may cover at most %(num)d years.",
+            int(p.get("years", 30)),
+        )
     if reason in ("malformed", "out_of_range") and field in ("from", "to"):
         return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
     if reason in ("malformed", "out_of_range"):
@@ -328,26 +325,8 @@ _INVALID_LINK = _l(
 _WRONG_LOGIN = _l("The e-mail address or password is incorrect.")
 
 
-def _invalid_duration(p: Params) -> str:
-    return _(
-        "The length must be a whole number of minutes from %(min)d to %(max)d.",
-        min=int(p.get("min", 1)),
-        max=int(p.get("max", 480)),
-    )
-
-
-def _notes_too_long(p: Params) -> str:
-    return _("The notes may be at most %(num)d characters long.", num=int(p.get("max", 5000)))
-
-
-def _outside_project(p: Params) -> str:
-    project = p.get("project", "")
-    if p.get("field") == "branch":
-        return _("The project %(project)s does not cover this office.", project=project)
-    return _("The chosen dates lie outside the project %(project)s.", project=project)
-
-
 MESSAGES: dict[str, Message] = {
+    **RECORD_MESSAGES,
     # shared by every area
     "error": _l("The change could not be saved."),
     "invalid_input": _invalid_input,
@@ -419,23 +398,6 @@ MESSAGES: dict[str, Message] = {
     "token_invalid": _INVALID_LINK,
     "token_used": _INVALID_LINK,
     "token_expired": _l("This link has expired. Please ask for a new one below."),
-    # outcomes (issue #11)
-    "outcome_error": _l("The outcome could not be saved."),
-    "not_started": _l("This consultation has not started yet, so its outcome cannot be recorded."),
-    "consultation_cancelled": _l("This consultation was cancelled, so it has no outcome."),
-    "not_an_attendee": _l("This person is not an attendee of this consultation."),
-    "attendance_incomplete": _l("Mark for every attendee whether they came or not."),
-    "invalid_duration": _invalid_duration,
-    "unknown_topic_category": _l("Choose a topic category from the list."),
-    "notes_too_long": _notes_too_long,
-    # reports (issue #11)
-    "period_order": _l("The start date “from” is after the end date “to”."),
-    "unknown_project": _l("Unknown project. Choose one of the projects from the list."),
-    "outside_project": _outside_project,
-    "invalid_scheme": _l(
-        "The report cannot be counted: the breakdown-scheme file is invalid. "
-        "Please tell the administrator."
-    ),
 }
 
 
