@@ -1,9 +1,8 @@
 """What a report page, the API and the command line need around `services.reports.summary`.
 
-The funded projects to choose from (and the one covering today, the page's default), the
-settings a summary is counted with, the participant list of a scope (aggregated by the
-database: one row per person, never their consultations) and the audit entry every view or
-export of a report or of the participant list writes.
+A project named by id or code, the settings a summary is counted with, the participant list of
+a scope (aggregated by the database: one row per person, never their consultations) and the
+audit entry every view or export of a report or of the participant list writes.
 """
 
 from __future__ import annotations
@@ -45,21 +44,6 @@ def settings_from_config(config: Mapping[str, Any]) -> ReportSettings:
 
 def count(session: Session, scope: ReportScope, settings: ReportSettings) -> Summary:
     return summary(session, scope, schemes=settings.schemes, cancel_notice=settings.cancel_notice)
-
-
-def projects(session: Session) -> list[Project]:
-    """Every funded project, the newest first."""
-    return list(session.scalars(select(Project).order_by(Project.start_date.desc(), Project.id)))
-
-
-def project_on(session: Session, today: date) -> Project | None:
-    """The project running on ``today`` (the latest started, if several): the page's default."""
-    stmt = (
-        select(Project)
-        .where(Project.start_date <= today, Project.end_date >= today)
-        .order_by(Project.start_date.desc(), Project.id)
-    )
-    return session.scalars(stmt).first()
 
 
 def project_id_for(session: Session, value: str) -> int | None:

@@ -20,7 +20,7 @@ from ...domain.counting import Summary, UnknownProject
 from ...domain.errors import InvalidInput
 from ...exports.pdf.report import PdfMeta
 from ...exports.report_data import Filters
-from ...services import report_options
+from ...services import projects, report_options
 from ...services.report_scope import ReportScope, resolve_scope
 
 FILTER_NAMES = ("from", "to", "project", "branch", "include_filia", "area", "expert")
@@ -72,7 +72,7 @@ def scope_for(session: Session, args: Mapping[str, str], today: date) -> ReportS
         if project_id is None:
             raise UnknownProject(id=project_arg)
     elif first is None and last is None:
-        running = report_options.project_on(session, today)
+        running = projects.current_project(session, today)
         project_id = running.id if running is not None else None
     area = (args.get("area") or "").strip() or None
     if area is not None and len(area) > 64:

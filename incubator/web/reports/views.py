@@ -22,7 +22,7 @@ from ...domain.errors import DomainError
 from ...exports import report_data, tables
 from ...exports.pdf.report import report_pdf
 from ...extensions import db
-from ...services import directory, report_options
+from ...services import directory, projects, report_options
 from ...services.report_scope import ReportScope
 from ..common.access import current_actor
 from ..common.client import client_ip
@@ -65,7 +65,7 @@ def _audit(action: str, scope: ReportScope, fmt: str) -> None:
 
 def _choices() -> dict[str, Any]:
     return {
-        "projects": report_options.projects(db.session),
+        "projects": projects.list_projects(db.session),
         "branches": directory.branch_tree(db.session),
         "areas": directory.domains(db.session),
         "experts": directory.experts_for(db.session),
@@ -164,16 +164,9 @@ def participants() -> ResponseReturnValue:
         rows=rows,
         incomplete=incomplete,
         labels=labels(),
-        record_url=_record_url,
         error=None,
         **_choices(),
     )
-
-
-def _record_url(user_id: int) -> str:
-    """The participant record page (the participants area's, built by path: another
-    blueprint's endpoint may not be imported here)."""
-    return f"{request.script_root}/personel/klienci/{user_id}/dane-uczestnika"
 
 
 @bp.get("/uczestnicy.csv", defaults={"fmt": "csv"})
