@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from .common import display
 
 
 def register_template_helpers(app: Flask) -> None:
+    @app.template_filter("number")
+    def number(value):
+        """A figure as the reader writes it: 337,0 in Polish, 337.0 in English (floats carry one
+        decimal, as report hours do); anything else unchanged."""
+        if isinstance(value, float):
+            return format_decimal(value, format="#,##0.0")
+        return value
+
     @app.template_filter("local_datetime")
     def local_datetime(value: datetime | None, fmt: str = "date") -> str:
         """A date kind from `display.DATE_PATTERNS` and the 24-hour Warsaw time: "2 grudnia

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -37,6 +38,8 @@ def test_the_demo_gives_207_everywhere(app, client, runner, demo) -> None:
     html = page.get_data(as_text=True)
     assert '<strong id="people-served">207</strong>' in html
     assert "<svg" in html and "Nowy Sącz" in html
+    hours = re.search(r"Godziny doradztwa <strong>([^<]+)</strong>", html)
+    assert hours and re.fullmatch(r"\d+,\d", hours.group(1)), "Polish decimal comma"
 
     by_project = client.get("/raporty/", query_string={"project": "ies-malopolska"})
     assert '<strong id="people-served">207</strong>' in by_project.get_data(as_text=True)
@@ -63,6 +66,7 @@ def test_the_demo_gives_207_everywhere(app, client, runner, demo) -> None:
     reader = PdfReader(io.BytesIO(pdf.data))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Nowy Sącz" in text and "207" in text
+    assert f"{data['advisory_hours']:.1f}".replace(".", ",") in text
     assert f"Strona 1 z {len(reader.pages)}" in text
     assert "Inkubator Ekonomii Społecznej" in text and "POKL.07.02.02" in text
 

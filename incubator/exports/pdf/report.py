@@ -39,6 +39,7 @@ class PdfMeta:
     title: str
     lines: Sequence[tuple[str, str]] = field(default_factory=tuple)
     page: str = "Strona %(page)s z %(pages)s"
+    decimal: str = ","  # the decimal separator of the reader's language (Polish: a comma)
 
 
 def _numbered_canvas(page_text: str, font: str) -> type[canvas.Canvas]:
@@ -74,10 +75,12 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(t: Table, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:
+def _table(
+    t: Table, styles: dict[str, ParagraphStyle], width: float, decimal: str
+) -> list[Any]:
     def cell(value: Any, style: str) -> Any:
         if isinstance(value, float):
-            value = f"{value:.1f}"
+            value = f"{value:.1f}".replace(".", decimal)
         return Paragraph(escape(str(value)), styles[style])
 
     data = [[cell(h, "head") for h in t.headers]]
@@ -124,6 +127,6 @@ def report_pdf(parts: Sequence[Table], meta: PdfMeta) -> bytes:
         story.append(Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", styles["small"]))
     story.append(Spacer(1, 6))
     for t in parts:
-        story += _table(t, styles, doc.width)
+        story += _table(t, styles, doc.width, meta.decimal)
     doc.build(story, canvasmaker=_numbered_canvas(meta.page, regular))
     return out.getvalue()

@@ -162,7 +162,11 @@ def pdf_meta(
     lines.append((words["author"], author))
     lines.append((words["generated"], generated))
     return PdfMeta(
-        incubator=words["incubator"], title=words["title"], lines=lines, page=words["page"]
+        incubator=words["incubator"],
+        title=words["title"],
+        lines=lines,
+        page=words["page"],
+        decimal="," if locale == "pl" else ".",
     )
 
 
