@@ -1,13 +1,16 @@
-"""The demo's funded project: the original incubator's, 2008-05-01..2011-06-30, all offices.
+"""The demo's funded projects: the original incubator's, 2008-05-01..2011-06-30, and a current one.
 
-The contract number is invented. Each person served in the project gets their entry data (the
+Both cover every office; the contract numbers are invented. The current project (ESF+ 2021-2027,
+from last January to the end of next year) holds the consultations of the last 14 days still
+waiting for an outcome, so the manager's start page — the current project's report — moves as
+soon as an expert records one. Each person served in the project gets their entry data (the
 participant record as it was at their first consultation in it), as `services.project_entries`
 would have written it when the outcome was recorded.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -35,11 +38,23 @@ DEMO_PROJECT = {
 }
 
 
+def current_project(today: date) -> dict:
+    return {
+        "code": "ies-kontynuacja",
+        "name": "Inkubator Ekonomii Społecznej — kontynuacja",
+        "programme": "efs_2021_2027",
+        "contract_number": "FEMP.06.00-IP.00-000/00 (fikcyjny)",
+        "start_date": date(today.year - 1, 1, 1),
+        "end_date": date(today.year + 1, 12, 31),
+    }
+
+
 def add_demo_project(session: Session, now: datetime) -> Project:
-    """The project over every office, with its participants' entry rows (flush, no commit)."""
-    project = Project(**DEMO_PROJECT, created_at_dt=now)
-    project.branches = list(session.scalars(select(Branch).order_by(Branch.id)))
+    """Both projects over every office, with the old one's entry rows (flush, no commit)."""
+    offices = list(session.scalars(select(Branch).order_by(Branch.id)))
+    project = Project(**DEMO_PROJECT, created_at_dt=now, branches=offices)
     session.add(project)
+    session.add(Project(**current_project(local_date(now)), created_at_dt=now, branches=offices))
     session.flush()
     lo, hi = local_day_bounds(PERIOD_START, PERIOD_END)
     first = (

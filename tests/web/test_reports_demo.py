@@ -78,3 +78,35 @@ def db_actions(app) -> list[str]:
     from incubator.extensions import db
 
     return list(db.session.scalars(select(AuditEvent.action)))
+
+
+def _people_served(client) -> int:
+    html = client.get("/raporty/").get_data(as_text=True)
+    found = re.search(r'<strong id="people-served">(\d+)</strong>', html)
+    assert found, "the start page shows people served"
+    assert "Inkubator Ekonomii Społecznej — kontynuacja" in html  # the current project
+    return int(found.group(1))
+
+
+def test_the_start_page_is_the_current_project_and_moves_with_a_recorded_outcome(
+    client, db, demo
+) -> None:
+    """The demo's consultations of the last 14 days wait for an outcome in the current
+    project: recording one moves the manager's start page by the people who came."""
+    from incubator.models import User
+    from incubator.services.outcomes import awaiting_outcome, record_outcome
+
+    response = login(client, *MANAGER, follow=False)
+    assert response.headers["Location"].endswith("/raporty/")
+    assert _people_served(client) == 0
+    manager = db.session.scalar(select(User).where(User.email == MANAGER[0]))
+    waiting = [c for c in awaiting_outcome(db.session, manager, NOW) if len(c.attendees) == 2]
+    assert waiting, "the demo has a group consultation waiting for its outcome"
+    consultation = waiting[0]
+    expert = db.session.get(User, consultation.expert_id)
+    first, second = (a.user_id for a in consultation.attendees)
+    record_outcome(
+        db.session, expert, consultation.id, [(first, True), (second, False)], 60, "statute", "",
+        NOW,
+    )  # fmt: skip
+    assert _people_served(client) == 1
