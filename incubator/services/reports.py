@@ -37,6 +37,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -81,31 +82,52 @@ def _in_scope(scope: ReportScope) -> ColumnElement[bool]:
 
 
 def _served_cte(scope: ReportScope, area_ids: list[int], branch_ids: list[int]):
-    """Per person with recorded attendance before the period's end: first support in scope
-    (None when not served in it), first support ever, absences in scope, areas and offices."""
-    _, hi = local_day_bounds(scope.first_day, scope.last_day)
-    in_scope = _in_scope(scope)
+    """Per person with recorded attendance in scope: first support in scope (None when they
+    never came), absences, and whether they were served in each area and office.
+
+    Only the scope's rows are read (the start_dt index narrows a period); whether a person had
+    been served before is asked per person served (`_returning`), not by reading all history.
+    """
     came = and_(A.c.attended.is_(True), C.c.status == HELD)
-    served_here = and_(came, in_scope)
     columns = [
         A.c.user_id.label("user_id"),
-        func.min(case((served_here, C.c.start_dt))).label("first_dt"),
-        func.min(case((came, C.c.start_dt))).label("first_ever"),
-        func.sum(case((and_(A.c.attended.is_(False), in_scope), 1), else_=0)).label("absent"),
+        func.min(case((came, C.c.start_dt))).label("first_dt"),
+        func.sum(case((A.c.attended.is_(False), 1), else_=0)).label("absent"),
     ]
     for area_id in area_ids:
-        hit = and_(served_here, C.c.domain_id == area_id)
+        hit = and_(came, C.c.domain_id == area_id)
         columns.append(func.max(case((hit, 1), else_=0)).label(f"area_{area_id}"))
     for branch_id in branch_ids:
-        hit = and_(served_here, C.c.branch_id == branch_id)
+        hit = and_(came, C.c.branch_id == branch_id)
         columns.append(func.max(case((hit, 1), else_=0)).label(f"branch_{branch_id}"))
     query = (
         select(*columns)
         .select_from(A.join(C, C.c.id == A.c.consultation_id))
-        .where(A.c.attended.is_not(None), C.c.start_dt < hi)
+        .where(A.c.attended.is_not(None), _in_scope(scope))
         .group_by(A.c.user_id)
     )
     return query.cte("served").prefix_with("MATERIALIZED")
+
+
+def _returning(served, lo) -> ColumnElement[bool]:
+    """Whether the person was served (anywhere) before the period: returning, not new.
+
+    Asked only when some consultation starts before the period (one index lookup): a report
+    from the first day of the records, e.g. "everything so far", then skips a lookup per person.
+    """
+    a, c = A.alias("earlier_a"), C.alias("earlier_c")
+    anything_before = select(func.min(C.c.start_dt)).scalar_subquery() < lo
+    earlier = (
+        select(literal(1))
+        .select_from(a.join(c, c.c.id == a.c.consultation_id))
+        .where(
+            a.c.user_id == served.c.user_id,
+            a.c.attended.is_(True),
+            c.c.status == HELD,
+            c.c.start_dt < lo,
+        )
+    )
+    return and_(anything_before, earlier.exists())
 
 
 def _age(served, project_id: int | None) -> ColumnElement:
@@ -155,7 +177,7 @@ def _people_cte(scope: ReportScope, served):
         age.label("age"),
         *(value.label(name) for name, value in entry.items()),
         *(P.c[name].label(name) for name in ANSWER_FIELDS),
-        case((served.c.first_ever < lo, 1), else_=0).label("is_returning"),
+        case((_returning(served, lo), 1), else_=0).label("is_returning"),
         case((incomplete, 1), else_=0).label("is_incomplete"),
     ]
     query = select(*columns).select_from(source).where(served.c.first_dt.is_not(None))
@@ -215,11 +237,20 @@ def _people_figures(
 
 
 def _month_index(column: ColumnElement, months: list[date]) -> ColumnElement:
-    """Which of ``months`` (first days, Warsaw) the instant in ``column`` falls in, as 0, 1, ..."""
+    """Which of ``months`` (first days, Warsaw) the instant in ``column`` falls in, as 0, 1, ...
+
+    A balanced tree of CASEs: about log2(months) comparisons per row instead of one per month
+    (a ten-year report has 131 months and the consultations query runs this on every row).
+    """
     bounds = [local_midnight(m) for m in months[1:]]
-    if not bounds:
-        return literal(0)
-    return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
+
+    def index(lo: int, hi: int) -> ColumnElement:  # the answer lies in lo..hi
+        if lo == hi:
+            return literal(lo)
+        mid = (lo + hi) // 2  # bounds[mid] is where month mid + 1 starts
+        return case((column < bounds[mid], index(lo, mid)), else_=index(mid + 1, hi))
+
+    return index(0, len(bounds))
 
 
 def _minus(column: ColumnElement, delta: timedelta, dialect: str) -> ColumnElement:
@@ -282,6 +313,11 @@ def summary(
         areas = [a for a in areas if a.id == scope.area_id]
     area_ids, branch_ids = [a.id for a in areas], [b.id for b in branches]
     months = month_starts(scope.first_day, scope.last_day)
+    if session.get_bind().dialect.name == "postgresql":
+        # These plans are wide enough to pass PostgreSQL's JIT thresholds, and compiling them
+        # cost more than it saved: about a third of a summary of 1M consultations
+        # (bench/reports.py). SET LOCAL ends with the transaction.
+        session.execute(text("SET LOCAL jit = off"))
     people = _people_figures(session, scope, area_ids, branch_ids, months)
     rows = _consultation_rows(session, scope, months, cancel_notice)
     return _assemble(scope, schemes, people, rows, areas, branches, months)
