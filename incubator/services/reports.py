@@ -2,16 +2,18 @@
 
 Two statements make a summary, whatever the number of consultations:
 
-1. **People** (`_people_figures`): one pass over the attendance rows groups them by person — the
-   first support in the report's scope, the first support ever (new or returning), and for each
-   area and office whether the person was served there — into a materialised CTE; a second CTE
-   adds each person's participant data (a project's entry data first) and age at first support;
-   one UNION ALL of small GROUP BYs over it gives every breakdown.
+1. **People** (`_people_figures`): one pass over the scope's attendance rows groups them by
+   person — the first support in scope, absences, and for each area and office whether the
+   person was served there — into a materialised CTE; a second CTE adds each person's
+   participant data (a project's entry data first), age at first support and whether they had
+   been served before the period (new or returning); one UNION ALL of small GROUP BYs over it
+   gives every breakdown (the totals in one of them, by flags).
 2. **Consultations** (`_consultation_rows`): one GROUP BY over the consultations in scope, by
    office, area, month and status: held, did not come, cancellations in time and late, minutes.
 
 Nothing is loaded row by row into Python; `incubator.domain.counting` turns the grouped counts
-into the funder's categories by the dated scheme.
+into the funder's categories by the dated scheme. `bench/reports.py` measures a summary against a
+bare COUNT(DISTINCT) on 1M consultations (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -184,26 +186,49 @@ def _people_cte(scope: ReportScope, served):
     return query.cte("people").prefix_with("MATERIALIZED")
 
 
-def _totals_parts(served, people, area_ids: list[int], branch_ids: list[int]) -> list:
-    """One-row selects: people served, returning, incomplete, absences, people per area and
-    per office (a person served in two areas counts once in each)."""
-
-    def total(name: str, value: ColumnElement, source) -> Any:
-        row = select(literal(name).label("dim"), null().label("value"), value.label("n"))
-        return row.select_from(source)
-
-    def summed(column: ColumnElement) -> ColumnElement:
-        return func.coalesce(func.sum(column), 0)
-
-    parts = [
-        total("people", func.count(), people),
-        total("returning", summed(people.c.is_returning), people),
-        total("incomplete", summed(people.c.is_incomplete), people),
-        total("absences", summed(served.c.absent), served),
+def _flag_names(area_ids: list[int], branch_ids: list[int]) -> list[str]:
+    """The 0/1 columns of `people` counted together by `_totals_parts`, in order."""
+    return [
+        "is_returning",
+        "is_incomplete",
+        *(f"area_{i}" for i in area_ids),
+        *(f"branch_{i}" for i in branch_ids),
     ]
-    parts += [total(f"area:{i}", summed(people.c[f"area_{i}"]), people) for i in area_ids]
-    parts += [total(f"branch:{i}", summed(people.c[f"branch_{i}"]), people) for i in branch_ids]
-    return parts
+
+
+def _totals_parts(served, people, area_ids: list[int], branch_ids: list[int]) -> list:
+    """Absences (one row), and people by their flags: returning, incomplete, served in each
+    area and office, as one GROUP BY over a string of 0/1 digits (a few hundred groups at
+    most in practice). `_split_flags` turns it into the totals: one pass over the people for
+    all of them, not one per total."""
+    absences = select(
+        literal("absences").label("dim"),
+        null().label("value"),
+        func.coalesce(func.sum(served.c.absent), 0).label("n"),
+    ).select_from(served)
+    digits = [cast(people.c[name], String(1)) for name in _flag_names(area_ids, branch_ids)]
+    flags = digits[0]
+    for digit in digits[1:]:
+        flags = flags.concat(digit)
+    by_flags = select(literal("flags"), flags, func.count()).select_from(people).group_by(flags)
+    return [absences, by_flags]
+
+
+def _split_flags(
+    figures: dict[str, dict[str | None, int]], area_ids: list[int], branch_ids: list[int]
+) -> None:
+    """people, returning, incomplete, area:<id> and branch:<id> totals from the flag groups
+    (a person served in two areas counts once in each)."""
+    names = ["returning", "incomplete", *(f"area:{i}" for i in area_ids)]
+    names += [f"branch:{i}" for i in branch_ids]
+    totals = dict.fromkeys(["people", *names], 0)
+    for flags, n in figures.pop("flags", {}).items():
+        totals["people"] += n
+        for name, digit in zip(names, flags or "", strict=True):
+            if digit == "1":
+                totals[name] += n
+    for name, n in totals.items():
+        figures[name][None] = n
 
 
 def _people_figures(
@@ -233,6 +258,7 @@ def _people_figures(
     figures: dict[str, dict[str | None, int]] = defaultdict(dict)
     for dim, value, n in session.execute(union_all(*parts)):
         figures[dim][value] = int(n or 0)
+    _split_flags(figures, area_ids, branch_ids)
     return figures
 
 
