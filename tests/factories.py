@@ -17,6 +17,7 @@ from incubator.models import (
     ExpertProfile,
     FoundingGroup,
     FoundingGroupMember,
+    Project,
     Role,
     User,
 )
@@ -144,3 +145,19 @@ def create_group(*, members=(), **params) -> FoundingGroup:
     db.session.add(group)
     db.session.commit()
     return group
+
+
+def create_project(*, branches=(), **params) -> Project:
+    """A funded project (default: ESF+ 2021-2027, the whole of 2026) over `branches`."""
+    n = next(_counter)
+    params.setdefault("code", f"projekt-{n}")
+    params.setdefault("name", f"Projekt {n}")
+    params.setdefault("programme", "efs_2021_2027")
+    params.setdefault("start_date", date(2026, 1, 1))
+    params.setdefault("end_date", date(2026, 12, 31))
+    params.setdefault("created_at_dt", NOW)
+    project = Project(**params)
+    project.branches = list(branches)
+    db.session.add(project)
+    db.session.commit()
+    return project

@@ -150,7 +150,7 @@ def finish_people(people: list[Person], groups: tuple[GroupInfo, ...]) -> None:
         assert profile is not None
         profile.entry_dt = person.first_attended
         entry_year = local_date(person.first_attended or joined).year
-        profile.birth_year = entry_year - person.age
+        person.set_birth(entry_year - person.age)
 
 
 def _upcoming_slots(ctx: DemoContext, holidays: Container[date]) -> list[Slot]:

@@ -7,9 +7,10 @@ from the one ``random.Random`` the history planner passes in, so the demo is the
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,7 +21,6 @@ from ..models import (
     LabourStatus,
     Residence,
     Role,
-    SensitiveAnswer,
     User,
 )
 from .files import NAMES_FILE, SeedFile
@@ -29,6 +29,12 @@ _EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
 _ASCII = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 
 _T = TypeVar("_T")
+
+# Percentage of demo people whose full birth date is on record (the rest: the year only).
+BIRTH_DATE_SHARE = 40
+# One in INCOMPLETE_EVERY records lacks the education answer, and one in INCOMPLETE_EVERY the
+# labour status, so the report's list of incomplete records has entries to show.
+INCOMPLETE_EVERY = 40
 
 
 def weighted(rng: random.Random, options: Sequence[tuple[_T, int]]) -> _T:
@@ -115,6 +121,19 @@ class Person:
     first_booking: datetime | None = None
     first_attended: datetime | None = None
 
+    def set_birth(self, year: int) -> None:
+        """The year of birth and, for about two in five people, the date as well.
+
+        Which people and which day come from a checksum of the person (not from the planner's
+        random generator), so adding this left every other draw of the demo as it was.
+        """
+        profile = self.user.client_profile
+        assert profile is not None
+        profile.birth_year = year
+        key = zlib.crc32(f"{self.user.full_name}|{self.age}|{self.home_branch_id}".encode())
+        if key % 100 < BIRTH_DATE_SHARE:
+            profile.birth_date = date(year, 1, 1) + timedelta(days=key // 100 % 365)
+
 
 class PeopleMaker:
     """Makes fictional clients; e-mails are unique among themselves and ``taken_emails``."""
@@ -200,22 +219,26 @@ class PeopleMaker:
     def _profile(
         self, gender: Gender, home_branch_id: int, locality: str | None, at_risk: bool | None
     ) -> ClientProfile:
-        """The monitoring answers; the birth year is set once the entry date is known."""
+        """The monitoring answers; the birth year is set once the entry date is known
+        (`Person.set_birth`)."""
         labour = self._labour_status(at_risk)
         education = weighted(
             self.rng,
             [(Education.ISCED_0_2, 20), (Education.ISCED_3_4, 55), (Education.ISCED_5_8, 25)],
         )
-        disability = weighted(
-            self.rng,
-            [(SensitiveAnswer.NO, 80), (SensitiveAnswer.YES, 12), (SensitiveAnswer.REFUSED, 8)],
-        )
         residence, place = self._locality(home_branch_id, locality)
+        # A few records are incomplete, as real ones were: chosen by position, not by the rng.
+        n = len(self.people)
+        if n % INCOMPLETE_EVERY == 7:
+            education = None
+        if n % INCOMPLETE_EVERY == 23:
+            labour = None
         return ClientProfile(
             gender=gender,
             labour_status=labour,
             education=education,
-            disability=disability,
+            # disability, minority, third_country, foreign_background, homeless stay None: the
+            # 2007-2013 monitoring asked them only from 2012, so these records are "unknown".
             residence=residence,
             locality=place,
         )

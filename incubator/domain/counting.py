@@ -213,4 +213,4 @@ def check_period(first_day: date, last_day: date) -> None:
     if first_day > last_day:
         raise PeriodOrder(first=first_day.isoformat(), last=last_day.isoformat())
     if (last_day - first_day).days > MAX_REPORT_YEARS * 366:
-        raise InvalidInput(field="to", years=MAX_REPORT_YEARS)
+        raise InvalidInput(field="to", reason="period_too_long", years=MAX_REPORT_YEARS)

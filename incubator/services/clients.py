@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.accounts import ConsentRequired
 from ..domain.errors import InvalidInput, NotAllowed
+from ..domain.participants import PersonKeys
 from ..domain.people import (
     clean_name,
     clean_phone,
@@ -37,6 +38,7 @@ from ..models import (
 )
 from . import audit
 from .accounts import ensure_email_free, insert_user, normalise_email
+from .participants import Duplicate, find_duplicates
 from .transactions import write
 from .user_search import search_users
 
@@ -129,6 +131,15 @@ def clients_with_phone(session: Session, phone: str) -> list[User]:
     return list(session.scalars(stmt))
 
 
+def likely_duplicates(
+    session: Session, *, full_name: str, phone: str, email: str | None = None
+) -> list[Duplicate]:
+    """Clients who may be the person staff are about to enter, with the reasons (same phone,
+    e-mail...). The view shows them before creating, and creates only when staff confirm."""
+    keys = PersonKeys.of(email=email, phone=phone, full_name=full_name)
+    return find_duplicates(session, keys)
+
+
 def create_phone_client(
     session: Session,
     *,
@@ -219,5 +230,6 @@ __all__ = [
     "create_phone_client",
     "get_client",
     "group_companions",
+    "likely_duplicates",
     "search_clients",
 ]

@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ..config import resource_dir
 from ..domain.calendar import local_day_bounds, local_midnight
 from ..domain.counting import Share, Summary, breakdowns, month_starts
 from ..domain.schemes import ANSWER_FIELDS, Scheme, choose_scheme, parse_schemes
@@ -65,9 +66,13 @@ E = ProjectParticipant.__table__
 HELD = ConsultationStatus.ATTENDED.value
 
 
+SCHEMES_FILE = "breakdown_schemes.json"
+
+
 @lru_cache(maxsize=4)
-def load_schemes(path: Path) -> tuple[Scheme, ...]:
-    """The breakdown schemes from ``seed_data/breakdown_schemes.json`` (read once per path)."""
+def load_schemes(path: Path | None = None) -> tuple[Scheme, ...]:
+    """The breakdown schemes (default: ``seed_data/breakdown_schemes.json``), read once."""
+    path = path or resource_dir("seed_data") / SCHEMES_FILE
     return parse_schemes(json.loads(Path(path).read_text(encoding="utf-8")))
 
 

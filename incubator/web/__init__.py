@@ -21,6 +21,8 @@ def register_blueprints(app: Flask) -> None:
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .projects import bp as projects_bp
+    from .reports import bp as reports_bp
     from .staff import bp as staff_bp
     from .template_helpers import register_template_helpers
 
@@ -32,10 +34,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/konto")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(projects_bp, url_prefix="/admin/projekty")
     app.register_blueprint(booking_bp)
     app.register_blueprint(staff_bp, url_prefix="/personel")
     app.register_blueprint(availability_bp, url_prefix="/personel/godziny")
     app.register_blueprint(api_bp, url_prefix=f"{API_ROOT}/v1")
+    app.register_blueprint(reports_bp, url_prefix="/raporty")
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

@@ -28,6 +28,7 @@ from tests.factories import (
     create_exception,
     create_expert,
     create_manager,
+    create_project,
     create_rule,
 )
 from tests.helpers import local
@@ -72,6 +73,7 @@ def build_world() -> World:
     consultation = create_consultation(
         expert=x, client=a, branch=branch, area=law, start_dt=local(day, 10)
     )
+    project = create_project(branches=[branch])
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -83,6 +85,8 @@ def build_world() -> World:
             "expert_y": y.id,
             "client": a.id,
             "client_b": b.id,
+            "project_id": project.id,
+            "client_id": a.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

@@ -25,6 +25,7 @@ BOOK = "302>/rezerwacja"
 DAY = "302>/personel/dzien"
 AGENDA = "302>/personel/agenda"
 OVERVIEW = "302>/personel/przeglad"
+REPORTS = "302>/raporty/"
 RESET = "302>/konto/reset"
 HOME = "302>/"
 MINE = "302>/moje-konsultacje"
@@ -32,6 +33,7 @@ MOVE = "302>/moje-konsultacje/{consultation_id}/zmiana-terminu"  # no new time c
 STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen
 HOURS = "302>/personel/godziny"
 TO_RECORD = "302>/personel/do-uzupelnienia"
+PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
 STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
 
@@ -43,8 +45,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST main.set_language": (HOME,) * 6,
     "GET static": (200,) * 6,
     # accounts
-    "GET auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),  # each role's start page
-    "POST auth.login": (200, MINE, MINE, AGENDA, AGENDA, OVERVIEW),
+    "GET auth.login": (200, MINE, MINE, AGENDA, AGENDA, REPORTS),  # each role's start page
+    "POST auth.login": (200, MINE, MINE, AGENDA, AGENDA, REPORTS),
     "GET auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "POST auth.register": (200, HOME, HOME, HOME, HOME, HOME),
     "GET auth.reset_request": (200,) * 6,
@@ -56,6 +58,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST auth.account": (LOGIN, *("302>/konto/",) * 5),
     "GET auth.password_change": (LOGIN, 200, 200, 200, 200, 200),
     "POST auth.password_change": (LOGIN, 200, 200, 200, 200, 200),
+    # a client's own participant questionnaire (staff have none)
+    "GET auth.participant": (LOGIN, 200, 200, 404, 404, 404),
+    "POST auth.participant": (LOGIN, *("302>/konto/dane-uczestnika",) * 2, 404, 404, 404),
     # managers only
     "GET admin.users": (*DENIED, 200),
     "GET admin.user_new": (*DENIED, 200),
@@ -64,6 +69,13 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET admin.user_edit": (*DENIED, 200),
     "POST admin.user_edit": (*DENIED, 200),
     "GET admin.user_deactivate": (*DENIED, 200),
+    "GET projects.index": (*DENIED, 200),
+    "GET projects.new": (*DENIED, 200),
+    "POST projects.new": (*DENIED, 422),
+    "GET projects.edit": (*DENIED, 200),
+    "POST projects.edit": (*DENIED, 422),
+    "GET admin.merge": (*DENIED, 200),  # merging two records of one person: managers only
+    "POST admin.merge_confirmed": (*DENIED, 400),  # no ids posted
     # the clients' booking pages (staff are sent to their own)
     "GET booking.new": (LOGIN, 200, 200, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
     "GET booking.branch": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
@@ -107,6 +119,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.reschedule": (*STAFF_DENIED, 200, 404, 200),
     "GET staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
     "POST staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
+    # client A's participant record: every member of staff (experts get fewer questions)
+    "GET staff.participant": (*STAFF_DENIED, 200, 200, 200),
+    "POST staff.participant": (*STAFF_DENIED, *(PARTICIPANT,) * 3),
     # consultation hours: X's rule and day off; Y may not touch them
     "GET availability.index": (*STAFF_DENIED, 200, 200, 200),
     "POST availability.add_rule": (*STAFF_DENIED, 422, 422, 404),
@@ -137,6 +152,12 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST api.consultation_outcome": (401,) + (422,) * 5,  # no body: "attendees" is required
+    # reports (issue #11): managers only; without filters the current month, empty is fine
+    "GET reports.index": (*DENIED, 200),
+    "GET reports.download": (*DENIED, 200),
+    "GET reports.participants": (*DENIED, 200),
+    "GET reports.participants_download": (*DENIED, 200),
+    "GET api.report_summary": (401, 403, 403, 403, 403, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -150,6 +171,7 @@ def answer(response, world: probe.World) -> int | str:
     if path == "/konto/logowanie":
         return LOGIN
     path = path.replace(f"/{world.ids['consultation_id']}/", "/{consultation_id}/")
+    path = path.replace(f"/klienci/{world.ids['client_id']}/", "/klienci/{client_id}/")
     return f"{response.status_code}>{path}"
 
 

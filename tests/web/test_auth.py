@@ -630,7 +630,7 @@ def test_english_preference_survives_logout(client, db) -> None:
 
 def test_each_role_lands_on_its_own_start_page(client, db) -> None:
     """A client on their consultations (with the button to book), an expert on their agenda,
-    a manager on today across offices."""
+    a manager on the report of people served."""
     from tests.factories import create_expert, create_manager
 
     create_client(email="klient@example.org")
@@ -639,7 +639,7 @@ def test_each_role_lands_on_its_own_start_page(client, db) -> None:
     for address, start in (
         ("klient@example.org", "/moje-konsultacje"),
         ("ekspert@example.org", "/personel/agenda"),
-        ("kierownik@example.org", "/personel/przeglad"),
+        ("kierownik@example.org", "/raporty/"),
     ):
         response = login(client, address, PASSWORD, follow=False)
         assert response.headers["Location"] == start, address

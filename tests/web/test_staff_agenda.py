@@ -271,6 +271,7 @@ def test_each_staff_role_lands_on_its_start_page(world, client) -> None:
     assert "Mój terminarz" in html and 'href="/personel/tydzien"' in html  # in the navigation
     client.post("/konto/wyloguj")
     response = login(client, "kierownik@example.org", PASSWORD, follow=False)
-    assert response.headers["Location"] == "/personel/przeglad"
+    assert response.headers["Location"] == "/raporty/"  # the report; the overview is linked
+    assert 'href="/personel/przeglad"' in page(client.get("/raporty/"))
     html = page(client.get("/personel/przeglad"))
     assert "Dzisiaj we wszystkich oddziałach" in html and "Tygodnie ekspertów" in html

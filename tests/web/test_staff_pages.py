@@ -267,7 +267,8 @@ def test_a_known_phone_number_is_flagged_before_creating(db, world, as_manager) 
     data = {"full_name": "Maria W.", "phone": "+48 600 100 200", "rodo_read": "y"}
     before = count(db, User)
     html = page(as_manager.post("/personel/klienci/nowy", data=data))
-    assert "Clients with this phone number already exist" in html
+    assert "This person may already be entered" in html
+    assert "same phone number" in html
     assert f"/personel/rezerwacja/dziedzina?client={world['maria'].id}" in html
     assert count(db, User) == before
     r = as_manager.post("/personel/klienci/nowy", data={**data, "create_anyway": "y"})

@@ -1,4 +1,4 @@
-"""Managers' forms: the user list filter, a new staff account, (de)activation."""
+"""Managers' forms: the user list filter, a new staff account, (de)activation, merging."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 
 from ...models import Role
 from ..common.fields import choice, email_field, language_choices, phone_field
@@ -80,9 +80,7 @@ class AccountForm(FlaskForm):
     title = StringField(_l("Title (e.g. dr, mec.)"), validators=[Length(max=40)])
     domains = MultiCheckboxField(_l("Consultation areas"), coerce=int, choices=[])
     branches = MultiCheckboxField(_l("Offices"), coerce=int, choices=[])
-    default_length_min = LenientIntegerField(
-        _l("Usual consultation length (minutes)"), default=60
-    )
+    default_length_min = LenientIntegerField(_l("Usual consultation length (minutes)"), default=60)
     bio = TextAreaField(_l("Short description"), validators=[Length(max=2000)])
 
     EXPERT_ONLY = ("title", "domains", "branches", "default_length_min", "bio")
@@ -136,3 +134,30 @@ class EditUserForm(AccountForm):
 class SetActiveForm(FlaskForm):
     active = HiddenField(validators=[AnyOf(["0", "1"])])
     next = HiddenField()
+
+
+class MergeChooseForm(FlaskForm):
+    """GET form: the two records to merge (it changes nothing until confirmed)."""
+
+    class Meta:
+        csrf = False
+
+    keep = IntegerField(
+        _l("Number of the record to keep"),
+        validators=[
+            DataRequired(_l("Enter the number of the record to keep.")),
+            NumberRange(min=1, max=2**31 - 1, message=_l("Enter a record number.")),
+        ],
+    )
+    drop = IntegerField(
+        _l("Number of the record to merge into it"),
+        validators=[
+            DataRequired(_l("Enter the number of the record to merge.")),
+            NumberRange(min=1, max=2**31 - 1, message=_l("Enter a record number.")),
+        ],
+    )
+
+
+class MergeConfirmForm(FlaskForm):
+    keep = HiddenField()
+    drop = HiddenField()

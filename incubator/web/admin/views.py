@@ -28,15 +28,31 @@ from ...domain.accounts import CannotDeactivateSelf, DuplicateEmail, InvalidEmai
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
-from ...services import accounts, directory, mail, password_tokens, user_admin, user_search
+from ...services import (
+    accounts,
+    directory,
+    mail,
+    password_tokens,
+    person_merge,
+    user_admin,
+    user_search,
+)
 from ..common import display
 from ..common.access import current_actor
 from ..common.client import client_ip
-from ..common.errors import message_for
+from ..common.errors import message_for, status_for
 from ..common.fields import choice
 from ..common.passwords import password_policy, send_password_link
 from ..common.redirects import safe_next
-from .forms import AccountForm, EditUserForm, NewUserForm, SetActiveForm, UserFilterForm
+from .forms import (
+    AccountForm,
+    EditUserForm,
+    MergeChooseForm,
+    MergeConfirmForm,
+    NewUserForm,
+    SetActiveForm,
+    UserFilterForm,
+)
 
 bp = Blueprint("admin", __name__)
 
@@ -251,3 +267,47 @@ def _fill_choices(form: NewUserForm) -> None:
             if child.active:
                 choices.append(choice(child.id, f"{child.name} ({branch.name})"))
     form.branches.choices = choices
+
+
+# --- merging two records of one person ------------------------------------------------------
+
+
+@bp.get("/osoby/scal")
+def merge():
+    """Choose the two records; with both ids, show them side by side and ask to confirm."""
+    form = MergeChooseForm(request.args)
+    status = 200
+    if request.args.get("keep") and request.args.get("drop"):
+        if form.validate():
+            try:
+                view = person_merge.preview(
+                    db.session, current_actor(), form.keep.data, form.drop.data
+                )
+            except DomainError as error:
+                form.drop.errors = [message_for(error)]
+                status = status_for(error)
+            else:
+                confirm = MergeConfirmForm(keep=view.keep.id, drop=view.drop.id)
+                return render_template("admin/merge_confirm.html", view=view, form=confirm)
+        else:
+            status = 422
+    return render_template("admin/merge.html", form=form), status
+
+
+@bp.post("/osoby/scal")
+def merge_confirmed() -> Response:
+    form = MergeConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    keep_id, drop_id = display.parse_id(form.keep.data), display.parse_id(form.drop.data)
+    if keep_id is None or drop_id is None:
+        abort(400)
+    try:
+        kept = person_merge.merge(
+            db.session, current_actor(), keep_id, drop_id, now=utcnow(), ip=client_ip()
+        )
+    except DomainError as error:
+        flash(message_for(error), "error")
+        return redirect(url_for("admin.merge"))
+    flash(_("The records have been merged into %(name)s.", name=kept.full_name), "success")
+    return redirect(url_for("staff.participant", client_id=keep_id))

@@ -1,5 +1,7 @@
 """JSON API v1, mounted at /api/v1 (see views.py, and openapi.py for its description)."""
 
+# reports registers GET /reports/summary on `bp` (kept apart from the booking views).
+from . import reports  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -684,6 +684,149 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+def _report_schema() -> Schema:
+    """The JSON of `GET /reports/summary` (also `incubator report --format json`)."""
+    count = {"type": "integer", "minimum": 0}
+    hours = {"type": "number", "minimum": 0}
+    breakdown = {
+        "type": "object",
+        "required": ["lines", "unknown"],
+        "properties": {
+            "lines": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "name", "count"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "count": count,
+                    },
+                },
+            },
+            "unknown": count,
+        },
+    }
+    share = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "id": ID,
+            "name": {"type": "string"},
+            "people": count,
+            "consultations_held": count,
+            "advisory_hours": hours,
+        },
+    }
+    month = {
+        "type": "object",
+        "properties": {
+            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            "people_first_served": count,
+            "consultations_held": count,
+            "advisory_hours": hours,
+        },
+    }
+    breakdowns = {
+        f"by_{name}": breakdown
+        for name in (
+            "gender",
+            "age_band",
+            "labour_status",
+            "education",
+            "residence",
+            "disability",
+            "minority",
+            "third_country",
+            "foreign_background",
+            "homeless",
+        )
+    }
+    figures = {
+        name: count
+        for name in (
+            "people_served",
+            "new_people",
+            "returning_people",
+            "incomplete_records",
+            "consultations_held",
+            "did_not_come",
+            "absences",
+        )
+    }
+    return {
+        "type": "object",
+        "required": ["people_served", "period", "scheme", "by_month", *breakdowns],
+        "properties": {
+            "period": {
+                "type": "object",
+                "properties": {"from": DATE, "to": DATE},
+            },
+            "scheme": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "filters": {"type": "object"},
+            **figures,
+            "cancellations": {
+                "type": "object",
+                "properties": {"in_time": count, "late": count},
+            },
+            "advisory_hours": hours,
+            "by_area": {"type": "array", "items": share},
+            "by_branch": {"type": "array", "items": share},
+            "by_month": {"type": "array", "items": month},
+            **breakdowns,
+        },
+    }
+
+
+def _report_paths() -> dict[str, Schema]:
+    """Reports (issue #11): managers only."""
+    query = [
+        _query(
+            "from",
+            "First local date, inclusive (default: the project's, else the first of this month).",
+            DATE,
+        ),
+        _query("to", "Last local date, inclusive.", DATE),
+        _query(
+            "project",
+            "A funded project, by id or code: its period and offices.",
+            {"type": "string"},
+        ),
+        _query("branch", "An office (with its branch offices unless include_filia=0).", ID),
+        _query("include_filia", "1 (default) or 0.", {"type": "string", "enum": ["0", "1"]}),
+        _query("area", "Area code.", {"type": "string"}),
+        _query("expert", "Expert's user id.", ID),
+    ]
+    return {
+        "/reports/summary": {
+            "get": {
+                "operationId": "report_summary",
+                "tags": ["reports"],
+                "summary": "People served and the figures around them",
+                "description": "Distinct people who came to at least one held consultation "
+                "in the period, new and returning, incomplete records, consultations held, "
+                "did-not-come, cancellations, advisory hours by area, office and month, and "
+                "every breakdown of the programme's scheme (each a list of `{code, name, "
+                "count}` plus `unknown`). Without filters: the project running today, else "
+                "this month. Managers only (403 for clients and experts). 422 "
+                "`invalid_input` (with `field`) for a malformed date or id, `period_order`, "
+                "`unknown_project`, `outside_project`, `unknown_branch`, `unknown_domain`, "
+                "`unknown_expert`. A period with no data gives zeros.",
+                "parameters": [*query, _param("Lang")],
+                "responses": {
+                    "200": _json(_report_schema(), "The report."),
+                    "401": _resp("Unauthorized"),
+                    "403": _resp("Forbidden"),
+                    "422": _resp("InvalidInput"),
+                },
+            }
+        },
+    }
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -703,8 +846,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "booking", "description": "Slots and consultations."},
             {"name": "session", "description": "Log-in, log-out and the CSRF token."},
             {"name": "meta", "description": "This description."},
+            {"name": "reports", "description": "People served (managers only)."},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **_report_paths()},
         "components": {
             "schemas": _schemas(),
             "responses": _responses(),

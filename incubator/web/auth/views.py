@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -33,9 +34,12 @@ from ...domain.accounts import (
     WeakPassword,
     WrongPassword,
 )
+from ...domain.calendar import local_date
+from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import User
-from ...services import accounts, authentication, password_tokens
+from ...services import accounts, authentication, participants, password_tokens
+from ..common import participant_form as pf
 from ..common.access import current_actor, start_page
 from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
@@ -302,3 +306,54 @@ def reset_password(token: str):
 def _token_refused(error: AccountError) -> Response:
     flash(message_for(error), "warning" if isinstance(error, TokenExpired) else "error")
     return redirect(url_for("auth.reset_request"))
+
+
+# --- the client's own participant data ------------------------------------------------------
+
+
+@bp.app_template_global()
+def asks_participant_data(user) -> bool:
+    """Whether to invite this user to the questionnaire (a client who has answered nothing)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_client
+        and not participants.has_participant_data(user)
+    )
+
+
+@bp.route("/dane-uczestnika", methods=["GET", "POST"])
+@login_required
+def participant():
+    """A client's own answers; every one optional, none shown to anyone but staff."""
+    user: User = current_user._get_current_object()
+    if not user.is_client:
+        abort(404)
+    record = participants.read(db.session, viewer=user, person_id=user.id, now=utcnow())
+    form = pf.make_form(record, prefill=request.method == "GET")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = participants.update(
+                db.session,
+                actor=user,
+                person_id=user.id,
+                raw=pf.raw_answers(form),
+                today=local_date(utcnow()),
+                now=utcnow(),
+                ip=client_ip(),
+            )
+        except DomainError as error:
+            if not pf.show_refusal(form, error):
+                flash(message_for(error), "error")
+            status = 422
+        else:
+            flash(
+                _("Thank you, your answers have been saved.")
+                if changed
+                else _("Nothing has changed."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("auth.participant"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/participant.html", form=form), status

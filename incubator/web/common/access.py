@@ -24,9 +24,10 @@ def staff_only() -> None:
 
 def start_page(user: User) -> str:
     """Where a person lands after logging in: a client on their consultations (with the button
-    to book), an expert on their agenda (today first), a manager on today across offices."""
+    to book), an expert on their agenda (today first), a manager on the report of people served
+    (the current project or month; today's overview is one link away)."""
     if user.is_manager:
-        return url_for("staff.overview")
+        return url_for("reports.index")
     if user.is_staff:
         return url_for("staff.agenda")
     return url_for("booking.mine")

@@ -9,7 +9,7 @@ whose hours are concerned, and ``today`` for dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,11 +18,10 @@ from flask_babel import ngettext
 
 from ...domain import passwords
 from ...domain.errors import DomainError
-
-Params = Mapping[str, Any]
-Message = Any | Callable[[Params], str]  # a lazy string, or a function of the parameters
+from .record_errors import RECORD_MESSAGES, RECORD_STATUS, Message, Params
 
 STATUS: dict[str, int] = {
+    **RECORD_STATUS,
     # shared by every area
     "error": 422,
     "invalid_input": 422,
@@ -77,20 +76,6 @@ STATUS: dict[str, int] = {
     "token_invalid": 400,
     "token_used": 400,
     "token_expired": 400,
-    # outcomes (issue #11)
-    "outcome_error": 422,
-    "not_started": 422,
-    "consultation_cancelled": 422,
-    "not_an_attendee": 422,
-    "attendance_incomplete": 422,
-    "invalid_duration": 422,
-    "unknown_topic_category": 422,
-    "notes_too_long": 422,
-    # reports (issue #11)
-    "period_order": 422,
-    "unknown_project": 422,
-    "outside_project": 422,
-    "invalid_scheme": 503,
 }
 
 
@@ -149,6 +134,20 @@ def _invalid_input(p: Params) -> str:
         )
     if reason == "too_long":
         return _("“%(field)s” is too long.", field=field)
+    if reason == "not_a_flag":
+        return _("“%(field)s” must be 1 or 0 (yes or no).", field=field)
+    if reason == "code_format":
+        return _("Use only lower-case letters, digits and hyphens (at most 40 characters).")
+    if reason == "not_in_list":
+        return _("Choose one of the options in the list.")
+    if reason == "none_chosen":
+        return _("Choose at least one.")
+    if reason == "period_too_long":
+        return ngettext(
+            "A report may cover at most %(num)d year.",
+            "A report may cover at most %(num)d years.",
+            int(p.get("years", 30)),
+        )
     if reason in ("malformed", "out_of_range") and field in ("from", "to"):
         return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
     if reason in ("malformed", "out_of_range"):
@@ -326,19 +325,8 @@ _INVALID_LINK = _l(
 _WRONG_LOGIN = _l("The e-mail address or password is incorrect.")
 
 
-def _invalid_duration(p: Params) -> str:
-    return _(
-        "The length must be a whole number of minutes from %(min)d to %(max)d.",
-        min=int(p.get("min", 1)),
-        max=int(p.get("max", 480)),
-    )
-
-
-def _notes_too_long(p: Params) -> str:
-    return _("The notes may be at most %(num)d characters long.", num=int(p.get("max", 5000)))
-
-
 MESSAGES: dict[str, Message] = {
+    **RECORD_MESSAGES,
     # shared by every area
     "error": _l("The change could not be saved."),
     "invalid_input": _invalid_input,
@@ -410,26 +398,6 @@ MESSAGES: dict[str, Message] = {
     "token_invalid": _INVALID_LINK,
     "token_used": _INVALID_LINK,
     "token_expired": _l("This link has expired. Please ask for a new one below."),
-    # outcomes (issue #11)
-    "outcome_error": _l("The outcome could not be saved."),
-    "not_started": _l("This consultation has not started yet, so its outcome cannot be recorded."),
-    "consultation_cancelled": _l("This consultation was cancelled, so it has no outcome."),
-    "not_an_attendee": _l("This person is not an attendee of this consultation."),
-    "attendance_incomplete": _l("Mark for every attendee whether they came or not."),
-    "invalid_duration": _invalid_duration,
-    "unknown_topic_category": _l("Choose a topic category from the list."),
-    "notes_too_long": _notes_too_long,
-    # reports (issue #11)
-    "period_order": _l("The first day of the period must not be after its last day."),
-    "unknown_project": _l("There is no such project. Choose one from the list."),
-    "outside_project": _l(
-        "The chosen period or office lies outside the project. Choose dates and offices the "
-        "project covers."
-    ),
-    "invalid_scheme": _l(
-        "The report categories file (breakdown_schemes.json) is wrong; the administrator has "
-        "to correct it."
-    ),
 }
 
 

@@ -24,12 +24,13 @@ from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import booking, clients, directory
+from ...services import booking, clients, directory, participants
 from ...services.consultations import get_visible, list_consultations, on_day_off
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
 from ..common import display
 from ..common import move_steps as moving
+from ..common import participant_form as pf
 from ..common.access import current_actor, staff_only
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
@@ -88,9 +89,11 @@ def client_new() -> ResponseReturnValue:
     form = NewClientForm()
     if request.method == "GET" and request.args.get("q"):
         _prefill(form, request.args["q"])
-    duplicates: list[User] = []
+    duplicates: list[participants.Duplicate] = []
     if form.validate_on_submit():
-        duplicates = clients.clients_with_phone(db.session, form.phone.data)
+        duplicates = clients.likely_duplicates(
+            db.session, full_name=form.full_name.data, phone=form.phone.data, email=form.email.data
+        )
         if not duplicates or form.create_anyway.data:
             try:
                 client = clients.create_phone_client(
@@ -329,3 +332,63 @@ def reschedule(consultation_id: int) -> ResponseReturnValue:
 @bp.route("/konsultacje/<id:consultation_id>/zmiana-terminu/potwierdzenie", methods=["GET", "POST"])
 def reschedule_confirm(consultation_id: int) -> ResponseReturnValue:
     return moving.confirm(_move_flow(), consultation_id)
+
+
+# --- the participant record -----------------------------------------------------------------
+
+
+@bp.route("/klienci/<id:client_id>/dane-uczestnika", methods=["GET", "POST"])
+def participant(client_id: int) -> ResponseReturnValue:
+    """The client's participant record: opening it is audited; experts get fewer questions."""
+    try:
+        record = participants.read(
+            db.session, viewer=current_actor(), person_id=client_id, now=utcnow(), ip=client_ip()
+        )
+    except NotFound:
+        abort(404)
+    form = pf.make_form(record, prefill=request.method == "GET")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = participants.update(
+                db.session,
+                actor=current_actor(),
+                person_id=client_id,
+                raw=pf.raw_answers(form),
+                today=local_date(utcnow()),
+                now=utcnow(),
+                ip=client_ip(),
+            )
+        except DomainError as error:
+            if not pf.show_refusal(form, error):
+                flash(message_for(error), "error")
+            status = status_for(error)
+        else:
+            flash(
+                _("The participant data has been saved.") if changed else _("Nothing has changed."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("staff.participant", client_id=client_id))
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "staff/participant.html",
+            form=form,
+            person=record.person,
+            phone=record.phone,
+            email=record.email,
+            missing=pf.missing_text(record.missing),
+            duplicates=_duplicates_of(record.person),
+            shows_sensitive=record.shows_sensitive,
+        ),
+        status,
+    )
+
+
+def _duplicates_of(person: User) -> list[participants.Duplicate]:
+    """For a manager: other records that may be this person, each to merge from this page."""
+    if not current_actor().is_manager:
+        return []
+    keys = participants.keys_of(person)
+    return participants.find_duplicates(db.session, keys, exclude_id=person.id)

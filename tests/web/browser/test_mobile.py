@@ -174,6 +174,8 @@ def world(db, live_url):
         "consultation": booked.id,
         "past": past.id,
         "expert": nowak.id,
+        "client": client.id,
+        "friend": friend.id,
         "day_view": f"/personel/dzien?branch={klucze.id}&date={day}",
     }
 
@@ -202,11 +204,14 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             f"/personel/konsultacje/{cid}/odwolanie",
             f"/personel/konsultacje/{cid}/wydruk",
             f"/personel/konsultacje/{world['past']}/przebieg",
+            f"/personel/klienci/{world['client']}/dane-uczestnika",
         ],  # fmt: skip
         "manager": [
             world["day_view"],
             f"/personel/godziny?expert={e}",
             "/admin/uzytkownicy?q=example",
+            f"/personel/klienci/{world['client']}/dane-uczestnika",
+            f"/admin/osoby/scal?keep={world['client']}&drop={world['friend']}",
         ],  # fmt: skip
     }
     accounts = {"client": "maria.wisniewska@example.org",

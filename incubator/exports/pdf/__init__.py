@@ -1,0 +1,1 @@
+"""PDF documents, one module each; `fonts` registers the bundled DejaVu Sans."""
