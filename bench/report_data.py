@@ -247,72 +247,30 @@ def _picker(rng: random.Random, options: tuple[tuple[Any, float], ...]):
     return lambda: rng.choices(values, cum_weights=cum)[0]
 
 
-USER_COLUMNS = (
-    "id",
-    "email",
-    "full_name",
-    "phone",
-    "password_hash",
-    "role",
-    "active",
-    "preferred_language",
-    "created_at_dt",
-    "session_generation",
+USER_COLUMNS = tuple(
+    (
+        "id email full_name phone password_hash role active preferred_language created_at_dt "
+        "session_generation"
+    ).split()
 )
-PROFILE_COLUMNS = (
-    "user_id",
-    "gender",
-    "birth_year",
-    "birth_date",
-    "labour_status",
-    "education",
-    "disability",
-    "residence",
-    "third_country",
-    "foreign_background",
-    "minority",
-    "homeless",
-    "locality",
+PROFILE_COLUMNS = tuple(
+    (
+        "user_id gender birth_year birth_date labour_status education disability residence "
+        "third_country foreign_background minority homeless locality"
+    ).split()
 )
-PROJECT_COLUMNS = (
-    "id",
-    "code",
-    "name",
-    "programme",
-    "contract_number",
-    "start_date",
-    "end_date",
-    "created_at_dt",
+PROJECT_COLUMNS = tuple(
+    ("id code name programme contract_number start_date end_date created_at_dt").split()
 )
-CONSULTATION_COLUMNS = (
-    "id",
-    "uid",
-    "expert_id",
-    "branch_id",
-    "domain_id",
-    "client_id",
-    "start_dt",
-    "end_dt",
-    "buffer_min",
-    "status",
-    "topic",
-    "notes",
-    "cancel_reason",
-    "sequence",
-    "created_at_dt",
-    "updated_at_dt",
-    "duration_min",
-    "outcome_at_dt",
-    "cancelled_at_dt",
+CONSULTATION_COLUMNS = tuple(
+    (
+        "id uid expert_id branch_id domain_id client_id start_dt end_dt buffer_min status "
+        "topic notes cancel_reason sequence created_at_dt updated_at_dt duration_min "
+        "outcome_at_dt cancelled_at_dt"
+    ).split()
 )
-ENTRY_COLUMNS = (
-    "project_id",
-    "user_id",
-    "entry_date",
-    "age_at_entry",
-    "labour_status",
-    "education",
-    "residence",
+ENTRY_COLUMNS = tuple(
+    ("project_id user_id entry_date age_at_entry labour_status education residence").split()
 )
 
 
@@ -373,32 +331,11 @@ class Rows:
         yield "project_participants", ENTRY_COLUMNS, self.entries()
 
     def users(self) -> Iterator[tuple]:
-        for e in self.expert_ids:
-            yield (
-                e,
-                f"ekspert{e}@bench.example",
-                f"Ekspert {e}",
-                "",
-                None,
-                "expert",
-                True,
-                "pl",
-                self.now,
-                0,
-            )
-        for p in self.person_ids:
-            yield (
-                p,
-                f"osoba{p}@bench.example",
-                f"Osoba {p}",
-                "",
-                None,
-                "client",
-                True,
-                "pl",
-                self.now,
-                0,
-            )
+        people = [(e, "expert", "ekspert") for e in self.expert_ids]
+        people += [(p, "client", "osoba") for p in self.person_ids]
+        for uid, role, word in people:
+            email = f"{word}{uid}@bench.example"
+            yield (uid, email, f"{word.title()} {uid}", "", None, role, True, "pl", self.now, 0)
 
     def client_profiles(self) -> Iterator[tuple]:
         rng = self.rng
@@ -427,16 +364,8 @@ class Rows:
             yield (*row, rare(), rare(), rare(), rare(), "")
 
     def project(self) -> tuple:
-        return (
-            self.project_id,
-            "BENCH-EFS-2019",
-            "Inkubator (benchmark)",
-            "efs_2014_2020",
-            "POKL.BENCH",
-            PROJECT_FIRST,
-            PROJECT_LAST,
-            self.now,
-        )
+        names = ("BENCH-EFS-2019", "Inkubator (benchmark)", "efs_2014_2020", "POKL.BENCH")
+        return (self.project_id, *names, PROJECT_FIRST, PROJECT_LAST, self.now)
 
     def _days(self) -> list[date]:
         days, day = [], FIRST_DAY
