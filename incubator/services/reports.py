@@ -2,16 +2,18 @@
 
 Two statements make a summary, whatever the number of consultations:
 
-1. **People** (`_people_figures`): one pass over the attendance rows groups them by person — the
-   first support in the report's scope, the first support ever (new or returning), and for each
-   area and office whether the person was served there — into a materialised CTE; a second CTE
-   adds each person's participant data (a project's entry data first) and age at first support;
-   one UNION ALL of small GROUP BYs over it gives every breakdown.
+1. **People** (`_people_figures`): one pass over the scope's attendance rows groups them by
+   person — the first support in scope, absences, and for each area and office whether the
+   person was served there — into a materialised CTE; a second CTE adds each person's
+   participant data (a project's entry data first), age at first support and whether they had
+   been served before the period (new or returning); one UNION ALL of small GROUP BYs over it
+   gives every breakdown (the totals in one of them, by flags).
 2. **Consultations** (`_consultation_rows`): one GROUP BY over the consultations in scope, by
    office, area, month and status: held, did not come, cancellations in time and late, minutes.
 
 Nothing is loaded row by row into Python; `incubator.domain.counting` turns the grouped counts
-into the funder's categories by the dated scheme.
+into the funder's categories by the dated scheme. `bench/reports.py` measures a summary against a
+bare COUNT(DISTINCT) on 1M consultations (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -86,31 +89,52 @@ def _in_scope(scope: ReportScope) -> ColumnElement[bool]:
 
 
 def _served_cte(scope: ReportScope, area_ids: list[int], branch_ids: list[int]):
-    """Per person with recorded attendance before the period's end: first support in scope
-    (None when not served in it), first support ever, absences in scope, areas and offices."""
-    _, hi = local_day_bounds(scope.first_day, scope.last_day)
-    in_scope = _in_scope(scope)
+    """Per person with recorded attendance in scope: first support in scope (None when they
+    never came), absences, and whether they were served in each area and office.
+
+    Only the scope's rows are read (the start_dt index narrows a period); whether a person had
+    been served before is asked per person served (`_returning`), not by reading all history.
+    """
     came = and_(A.c.attended.is_(True), C.c.status == HELD)
-    served_here = and_(came, in_scope)
     columns = [
         A.c.user_id.label("user_id"),
-        func.min(case((served_here, C.c.start_dt))).label("first_dt"),
-        func.min(case((came, C.c.start_dt))).label("first_ever"),
-        func.sum(case((and_(A.c.attended.is_(False), in_scope), 1), else_=0)).label("absent"),
+        func.min(case((came, C.c.start_dt))).label("first_dt"),
+        func.sum(case((A.c.attended.is_(False), 1), else_=0)).label("absent"),
     ]
     for area_id in area_ids:
-        hit = and_(served_here, C.c.domain_id == area_id)
+        hit = and_(came, C.c.domain_id == area_id)
         columns.append(func.max(case((hit, 1), else_=0)).label(f"area_{area_id}"))
     for branch_id in branch_ids:
-        hit = and_(served_here, C.c.branch_id == branch_id)
+        hit = and_(came, C.c.branch_id == branch_id)
         columns.append(func.max(case((hit, 1), else_=0)).label(f"branch_{branch_id}"))
     query = (
         select(*columns)
         .select_from(A.join(C, C.c.id == A.c.consultation_id))
-        .where(A.c.attended.is_not(None), C.c.start_dt < hi)
+        .where(A.c.attended.is_not(None), _in_scope(scope))
         .group_by(A.c.user_id)
     )
     return query.cte("served").prefix_with("MATERIALIZED")
+
+
+def _returning(served, lo) -> ColumnElement[bool]:
+    """Whether the person was served (anywhere) before the period: returning, not new.
+
+    Asked only when some consultation starts before the period (one index lookup): a report
+    from the first day of the records, e.g. "everything so far", then skips a lookup per person.
+    """
+    a, c = A.alias("earlier_a"), C.alias("earlier_c")
+    anything_before = select(func.min(C.c.start_dt)).scalar_subquery() < lo
+    earlier = (
+        select(literal(1))
+        .select_from(a.join(c, c.c.id == a.c.consultation_id))
+        .where(
+            a.c.user_id == served.c.user_id,
+            a.c.attended.is_(True),
+            c.c.status == HELD,
+            c.c.start_dt < lo,
+        )
+    )
+    return and_(anything_before, earlier.exists())
 
 
 def _age(served, project_id: int | None) -> ColumnElement:
@@ -160,33 +184,56 @@ def _people_cte(scope: ReportScope, served):
         age.label("age"),
         *(value.label(name) for name, value in entry.items()),
         *(P.c[name].label(name) for name in ANSWER_FIELDS),
-        case((served.c.first_ever < lo, 1), else_=0).label("is_returning"),
+        case((_returning(served, lo), 1), else_=0).label("is_returning"),
         case((incomplete, 1), else_=0).label("is_incomplete"),
     ]
     query = select(*columns).select_from(source).where(served.c.first_dt.is_not(None))
     return query.cte("people").prefix_with("MATERIALIZED")
 
 
-def _totals_parts(served, people, area_ids: list[int], branch_ids: list[int]) -> list:
-    """One-row selects: people served, returning, incomplete, absences, people per area and
-    per office (a person served in two areas counts once in each)."""
-
-    def total(name: str, value: ColumnElement, source) -> Any:
-        row = select(literal(name).label("dim"), null().label("value"), value.label("n"))
-        return row.select_from(source)
-
-    def summed(column: ColumnElement) -> ColumnElement:
-        return func.coalesce(func.sum(column), 0)
-
-    parts = [
-        total("people", func.count(), people),
-        total("returning", summed(people.c.is_returning), people),
-        total("incomplete", summed(people.c.is_incomplete), people),
-        total("absences", summed(served.c.absent), served),
+def _flag_names(area_ids: list[int], branch_ids: list[int]) -> list[str]:
+    """The 0/1 columns of `people` counted together by `_totals_parts`, in order."""
+    return [
+        "is_returning",
+        "is_incomplete",
+        *(f"area_{i}" for i in area_ids),
+        *(f"branch_{i}" for i in branch_ids),
     ]
-    parts += [total(f"area:{i}", summed(people.c[f"area_{i}"]), people) for i in area_ids]
-    parts += [total(f"branch:{i}", summed(people.c[f"branch_{i}"]), people) for i in branch_ids]
-    return parts
+
+
+def _totals_parts(served, people, area_ids: list[int], branch_ids: list[int]) -> list:
+    """Absences (one row), and people by their flags: returning, incomplete, served in each
+    area and office, as one GROUP BY over a string of 0/1 digits (a few hundred groups at
+    most in practice). `_split_flags` turns it into the totals: one pass over the people for
+    all of them, not one per total."""
+    absences = select(
+        literal("absences").label("dim"),
+        null().label("value"),
+        func.coalesce(func.sum(served.c.absent), 0).label("n"),
+    ).select_from(served)
+    digits = [cast(people.c[name], String(1)) for name in _flag_names(area_ids, branch_ids)]
+    flags = digits[0]
+    for digit in digits[1:]:
+        flags = flags.concat(digit)
+    by_flags = select(literal("flags"), flags, func.count()).select_from(people).group_by(flags)
+    return [absences, by_flags]
+
+
+def _split_flags(
+    figures: dict[str, dict[str | None, int]], area_ids: list[int], branch_ids: list[int]
+) -> None:
+    """people, returning, incomplete, area:<id> and branch:<id> totals from the flag groups
+    (a person served in two areas counts once in each)."""
+    names = ["returning", "incomplete", *(f"area:{i}" for i in area_ids)]
+    names += [f"branch:{i}" for i in branch_ids]
+    totals = dict.fromkeys(["people", *names], 0)
+    for flags, n in figures.pop("flags", {}).items():
+        totals["people"] += n
+        for name, digit in zip(names, flags or "", strict=True):
+            if digit == "1":
+                totals[name] += n
+    for name, n in totals.items():
+        figures[name][None] = n
 
 
 def _people_figures(
@@ -216,15 +263,25 @@ def _people_figures(
     figures: dict[str, dict[str | None, int]] = defaultdict(dict)
     for dim, value, n in session.execute(union_all(*parts)):
         figures[dim][value] = int(n or 0)
+    _split_flags(figures, area_ids, branch_ids)
     return figures
 
 
 def _month_index(column: ColumnElement, months: list[date]) -> ColumnElement:
-    """Which of ``months`` (first days, Warsaw) the instant in ``column`` falls in, as 0, 1, ..."""
+    """Which of ``months`` (first days, Warsaw) the instant in ``column`` falls in, as 0, 1, ...
+
+    A balanced tree of CASEs: about log2(months) comparisons per row instead of one per month
+    (a ten-year report has 131 months and the consultations query runs this on every row).
+    """
     bounds = [local_midnight(m) for m in months[1:]]
-    if not bounds:
-        return literal(0)
-    return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
+
+    def index(lo: int, hi: int) -> ColumnElement:  # the answer lies in lo..hi
+        if lo == hi:
+            return literal(lo)
+        mid = (lo + hi) // 2  # bounds[mid] is where month mid + 1 starts
+        return case((column < bounds[mid], index(lo, mid)), else_=index(mid + 1, hi))
+
+    return index(0, len(bounds))
 
 
 def _minus(column: ColumnElement, delta: timedelta, dialect: str) -> ColumnElement:
@@ -287,6 +344,11 @@ def summary(
         areas = [a for a in areas if a.id == scope.area_id]
     area_ids, branch_ids = [a.id for a in areas], [b.id for b in branches]
     months = month_starts(scope.first_day, scope.last_day)
+    if session.get_bind().dialect.name == "postgresql":
+        # These plans are wide enough to pass PostgreSQL's JIT thresholds, and compiling them
+        # cost more than it saved: about a third of a summary of 1M consultations
+        # (bench/reports.py). SET LOCAL ends with the transaction.
+        session.execute(text("SET LOCAL jit = off"))
     people = _people_figures(session, scope, area_ids, branch_ids, months)
     rows = _consultation_rows(session, scope, months, cancel_notice)
     return _assemble(scope, schemes, people, rows, areas, branches, months)
