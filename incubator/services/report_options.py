@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..config import resource_dir
+from ..domain.bounds import MAX_ID
 from ..domain.calendar import local_date
 from ..domain.counting import REQUIRED_DIMENSIONS, Summary, age_on
 from ..domain.schemes import Scheme
@@ -48,7 +49,7 @@ def count(session: Session, scope: ReportScope, settings: ReportSettings) -> Sum
 
 def project_id_for(session: Session, value: str) -> int | None:
     """A project named by id or by code (the command line accepts either); None if unknown."""
-    if value.isdigit():
+    if value.isdigit() and 0 < int(value) <= MAX_ID:
         found = session.get(Project, int(value))
         if found is not None:
             return found.id

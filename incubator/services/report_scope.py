@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.booking_rules import UnknownDomain
+from ..domain.bounds import MAX_ID
 from ..domain.counting import OutsideProject, UnknownProject, check_period
 from ..domain.errors import UnknownBranch, UnknownExpert
 from ..models import Area, Branch, Project, Role, User
@@ -61,7 +62,7 @@ def _branches(
     branch = None
     ids: set[int] | None = None
     if branch_id is not None:
-        branch = session.get(Branch, branch_id)
+        branch = session.get(Branch, branch_id) if 0 < branch_id <= MAX_ID else None
         if branch is None:
             raise UnknownBranch(field="branch")
         ids = {branch.id}
@@ -90,7 +91,7 @@ def resolve_scope(
     """Check the filters and fill the defaults (the project's period, else this month)."""
     project = None
     if project_id is not None:
-        project = session.get(Project, project_id)
+        project = session.get(Project, project_id) if 0 < project_id <= MAX_ID else None
         if project is None:
             raise UnknownProject(id=project_id)
     first, last = _period(first_day, last_day, project, today)
@@ -102,7 +103,7 @@ def resolve_scope(
             raise UnknownDomain(field="area")
     expert = None
     if expert_id is not None:
-        expert = session.get(User, expert_id)
+        expert = session.get(User, expert_id) if 0 < expert_id <= MAX_ID else None
         if expert is None or expert.role != Role.EXPERT:
             raise UnknownExpert(field="expert")
     return ReportScope(

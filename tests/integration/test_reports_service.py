@@ -264,3 +264,9 @@ def test_a_period_outside_the_project_is_refused(db, world) -> None:
         resolve_scope(
             db.session, today=date(2026, 12, 1), project_id=project.id, branch_id=world["filia"].id
         )
+
+
+@pytest.mark.parametrize("name", ["project_id", "branch_id", "expert_id"])
+def test_ids_beyond_the_id_columns_are_unknown_not_an_overflow(db, world, name) -> None:
+    with pytest.raises((UnknownProject, UnknownBranch, UnknownExpert)):
+        resolve_scope(db.session, today=date(2026, 12, 1), **{name: 2**63})

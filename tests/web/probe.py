@@ -119,6 +119,8 @@ def path_values(rule: Rule, world: World) -> dict[str, object]:
             values[name] = world.ids[name]
         elif name == "filename":
             values[name] = "css/app.css"
+        elif name == "fmt":
+            values[name] = "csv"  # a format both download routes serve
         else:
             values[name] = "x"
     return values

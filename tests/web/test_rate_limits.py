@@ -404,10 +404,16 @@ def test_every_hook_of_the_limiter_is_wrapped_for_unlimited_endpoints(tmp_path) 
         RATELIMIT_ENABLED = True
         RATELIMIT_STORAGE_URI = "memory://"
 
-    app = create_app(Limited)
-    registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
-    hooks = [hook for registry in registries for hook in registry.get(None, [])]
-    assert not [hook for hook in hooks if _is_limiters(hook)]
-    names = {getattr(hook, "__name__", "") for hook in hooks}
-    assert {"before_if_limited", "after_if_limited", "teardown_if_limited"} <= names
-    assert limiter.enabled
+    # The limiter is one object for every app in this process: enabling it for this app would
+    # leave it on for the tests that follow (whose logins would then hit the per-address limit).
+    was_enabled = limiter.enabled
+    try:
+        app = create_app(Limited)
+        registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+        hooks = [hook for registry in registries for hook in registry.get(None, [])]
+        assert not [hook for hook in hooks if _is_limiters(hook)]
+        names = {getattr(hook, "__name__", "") for hook in hooks}
+        assert {"before_if_limited", "after_if_limited", "teardown_if_limited"} <= names
+        assert limiter.enabled
+    finally:
+        limiter.enabled = was_enabled

@@ -111,11 +111,14 @@ def index() -> ResponseReturnValue:
     )
 
 
-@bp.get("/raport.pdf", defaults={"fmt": "pdf"})
-@bp.get("/raport.csv", defaults={"fmt": "csv"})
-@bp.get("/raport.xlsx", defaults={"fmt": "xlsx"})
+FORMATS = ("pdf", "csv", "xlsx")
+
+
+@bp.get("/raport.<fmt>")
 def download(fmt: str) -> ResponseReturnValue:
     """The report as PDF (for the funder), CSV or XLSX, for the same filters as the page."""
+    if fmt not in FORMATS:
+        abort(404)
     try:
         scope = scope_for(db.session, request.args, local_date(utcnow()))
     except DomainError as error:
@@ -169,10 +172,11 @@ def participants() -> ResponseReturnValue:
     )
 
 
-@bp.get("/uczestnicy.csv", defaults={"fmt": "csv"})
-@bp.get("/uczestnicy.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/uczestnicy.<fmt>")
 def participants_download(fmt: str) -> ResponseReturnValue:
     """The participant list as CSV or XLSX (managers only, audited)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     try:
         scope = scope_for(db.session, request.args, local_date(utcnow()))
     except DomainError as error:
