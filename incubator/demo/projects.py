@@ -16,7 +16,6 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.calendar import local_date, local_day_bounds
-from ..domain.counting import age_on
 from ..models import (
     Branch,
     ClientProfile,
@@ -24,8 +23,8 @@ from ..models import (
     ConsultationAttendee,
     ConsultationStatus,
     Project,
-    ProjectParticipant,
 )
+from ..services.project_entries import entry_row
 from .context import PERIOD_END, PERIOD_START
 
 DEMO_PROJECT = {
@@ -74,12 +73,5 @@ def add_demo_project(session: Session, now: datetime) -> Project:
         )
     )
     for user_id, first_dt, profile in rows:
-        day = local_date(first_dt)
-        entry = ProjectParticipant(project_id=project.id, user_id=user_id, entry_date=day)
-        if profile is not None:
-            entry.age_at_entry = age_on(profile.birth_date, profile.birth_year, day)
-            entry.labour_status = profile.labour_status
-            entry.education = profile.education
-            entry.residence = profile.residence
-        session.add(entry)
+        session.add(entry_row(project.id, user_id, local_date(first_dt), profile))
     return project

@@ -9,6 +9,7 @@ records who came.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +35,20 @@ def projects_covering(session: Session, consultation: Consultation) -> list[Proj
             .order_by(Project.id)
         )
     )
+
+
+def entry_row(
+    project_id: int, user_id: int, day: date, profile: ClientProfile | None
+) -> ProjectParticipant:
+    """The entry of ``user_id`` into the project on ``day``: the participant record as it is now
+    (labour status, education, residence) and the age on that day."""
+    row = ProjectParticipant(project_id=project_id, user_id=user_id, entry_date=day)
+    if profile is not None:
+        row.age_at_entry = age_on(profile.birth_date, profile.birth_year, day)
+        row.labour_status = profile.labour_status
+        row.education = profile.education
+        row.residence = profile.residence
+    return row
 
 
 def record_entries(
@@ -62,13 +77,7 @@ def record_entries(
         for user_id in people:
             if user_id in known:
                 continue
-            profile = profiles.get(user_id)
-            row = ProjectParticipant(project_id=project.id, user_id=user_id, entry_date=day)
-            if profile is not None:
-                row.age_at_entry = age_on(profile.birth_date, profile.birth_year, day)
-                row.labour_status = profile.labour_status
-                row.education = profile.education
-                row.residence = profile.residence
+            row = entry_row(project.id, user_id, day, profiles.get(user_id))
             session.add(row)
             added.append(row)
     return added

@@ -34,8 +34,6 @@ from ...domain.accounts import (
     WeakPassword,
     WrongPassword,
 )
-from ...domain.calendar import local_date
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import User
 from ...services import accounts, authentication, participants, password_tokens
@@ -330,30 +328,11 @@ def participant():
         abort(404)
     record = participants.read(db.session, viewer=user, person_id=user.id, now=utcnow())
     form = pf.make_form(record, prefill=request.method == "GET")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changed = participants.update(
-                db.session,
-                actor=user,
-                person_id=user.id,
-                raw=pf.raw_answers(form),
-                today=local_date(utcnow()),
-                now=utcnow(),
-                ip=client_ip(),
-            )
-        except DomainError as error:
-            if not pf.show_refusal(form, error):
-                flash(message_for(error), "error")
-            status = 422
-        else:
-            flash(
-                _("Thank you, your answers have been saved.")
-                if changed
-                else _("Nothing has changed."),
-                "success" if changed else "info",
-            )
-            return redirect(url_for("auth.participant"))
-    elif request.method == "POST":
-        status = 422
+    status, changed = pf.submit(form, actor=user, person_id=user.id)
+    if changed is not None:
+        flash(
+            _("Thank you, your answers have been saved.") if changed else _("Nothing has changed."),
+            "success" if changed else "info",
+        )
+        return redirect(url_for("auth.participant"))
     return render_template("auth/participant.html", form=form), status

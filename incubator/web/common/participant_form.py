@@ -11,14 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ...clock import utcnow
 from ...domain import participants as rules
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError
-from .errors import message_for
+from ...extensions import db
+from ...services import participants
+from .client import client_ip
+from .errors import message_for, status_for
 from .fields import choice
 
 LABELS: dict[str, Any] = {
@@ -103,3 +109,26 @@ def show_refusal(form: ParticipantForm, error: DomainError) -> bool:
 
 def missing_text(missing: list[str]) -> str:
     return ", ".join(str(MISSING_LABELS[name]) for name in missing)
+
+
+def submit(form: ParticipantForm, *, actor: Any, person_id: int) -> tuple[int, bool | None]:
+    """Save the posted answers of ``person_id``'s record, as the staff page and the client's own
+    page both do. Returns the status to answer with and whether anything changed (None when
+    nothing was saved: a GET, a form error, or a refusal, whose message the form now carries)."""
+    if not form.validate_on_submit():
+        return (422 if request.method == "POST" else 200), None
+    try:
+        changed = participants.update(
+            db.session,
+            actor=actor,
+            person_id=person_id,
+            raw=raw_answers(form),
+            today=local_date(utcnow()),
+            now=utcnow(),
+            ip=client_ip(),
+        )
+    except DomainError as error:
+        if not show_refusal(form, error):
+            flash(message_for(error), "error")
+        return status_for(error), None
+    return 200, changed

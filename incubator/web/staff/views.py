@@ -347,30 +347,13 @@ def participant(client_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     form = pf.make_form(record, prefill=request.method == "GET")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changed = participants.update(
-                db.session,
-                actor=current_actor(),
-                person_id=client_id,
-                raw=pf.raw_answers(form),
-                today=local_date(utcnow()),
-                now=utcnow(),
-                ip=client_ip(),
-            )
-        except DomainError as error:
-            if not pf.show_refusal(form, error):
-                flash(message_for(error), "error")
-            status = status_for(error)
-        else:
-            flash(
-                _("The participant data has been saved.") if changed else _("Nothing has changed."),
-                "success" if changed else "info",
-            )
-            return redirect(url_for("staff.participant", client_id=client_id))
-    elif request.method == "POST":
-        status = 422
+    status, changed = pf.submit(form, actor=current_actor(), person_id=client_id)
+    if changed is not None:
+        flash(
+            _("The participant data has been saved.") if changed else _("Nothing has changed."),
+            "success" if changed else "info",
+        )
+        return redirect(url_for("staff.participant", client_id=client_id))
     return (
         render_template(
             "staff/participant.html",
