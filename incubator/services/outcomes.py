@@ -121,6 +121,8 @@ def record_outcome(
             now=now,
         )
         project_entries.record_entries(session, consultation, outcome.came)
+        absent = [uid for uid, came in outcome.attended.items() if not came]
+        project_entries.forget_entries(session, consultation, absent)
     return consultation
 
 

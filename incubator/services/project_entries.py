@@ -11,12 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
-from ..domain.calendar import local_date
+from ..domain.calendar import local_date, local_day_bounds
 from ..domain.counting import age_on
-from ..models import ClientProfile, Consultation, Project, ProjectParticipant, project_branches
+from ..models import (
+    ClientProfile,
+    Consultation,
+    ConsultationAttendee,
+    ConsultationStatus,
+    Project,
+    ProjectParticipant,
+    project_branches,
+)
 
 
 def projects_covering(session: Session, consultation: Consultation) -> list[Project]:
@@ -81,3 +89,49 @@ def record_entries(
             session.add(row)
             added.append(row)
     return added
+
+
+def forget_entries(
+    session: Session, consultation: Consultation, did_not_come: Iterable[int]
+) -> int:
+    """Remove the entry rows of people now marked as not having come, when no other held
+    consultation of theirs falls in the project (a correction of "came" to "did not come").
+
+    A person still served in the project keeps the entry written at their first support.
+    Returns the number of rows removed (no commit: the caller's transaction).
+    """
+    people = sorted(set(did_not_come))
+    removed = 0
+    for project in projects_covering(session, consultation) if people else []:
+        lo, hi = local_day_bounds(project.start_date, project.end_date)
+        still_served = set(
+            session.scalars(
+                select(ConsultationAttendee.user_id)
+                .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
+                .join(
+                    project_branches,
+                    and_(
+                        project_branches.c.branch_id == Consultation.branch_id,
+                        project_branches.c.project_id == project.id,
+                    ),
+                )
+                .where(
+                    ConsultationAttendee.user_id.in_(people),
+                    ConsultationAttendee.attended.is_(True),
+                    Consultation.status == ConsultationStatus.ATTENDED,
+                    Consultation.id != consultation.id,
+                    Consultation.start_dt >= lo,
+                    Consultation.start_dt < hi,
+                )
+            )
+        )
+        gone = [p for p in people if p not in still_served]
+        if gone:
+            result = session.execute(
+                delete(ProjectParticipant).where(
+                    ProjectParticipant.project_id == project.id,
+                    ProjectParticipant.user_id.in_(gone),
+                )
+            )
+            removed += result.rowcount or 0
+    return removed

@@ -150,6 +150,16 @@ def test_project_entry_written_for_those_who_came(db, world) -> None:
     db.session.rollback()
     rows = list(db.session.scalars(select(ProjectParticipant)))
     assert [(r.project_id, r.user_id) for r in rows] == [(project.id, world["client"].id)]
+    # Corrected to "did not come", with no other support in the project: the entry goes.
+    _record(
+        db,
+        world,
+        user=world["manager"],
+        marks=[(world["client"].id, False), (world["guest"].id, True)],
+    )
+    db.session.rollback()
+    rows = list(db.session.scalars(select(ProjectParticipant)))
+    assert [(r.project_id, r.user_id) for r in rows] == [(project.id, world["guest"].id)]
 
 
 @pytest.mark.parametrize(

@@ -158,6 +158,7 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET reports.participants": (*DENIED, 200),
     "GET reports.participants_download": (*DENIED, 200),
     "GET api.report_summary": (401, 403, 403, 403, 403, 200),
+    "GET api.projects_list": (401, 403, 403, 403, 403, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -305,3 +305,33 @@ def test_attendance_rows_unused(world) -> None:
     ).all()
     assert len(rows) == 2
     assert _db.session.get(ClientProfile, world["anna"].id).gender == "female"
+
+
+def test_the_api_lists_the_projects_for_the_project_filter(app, client, world) -> None:
+    from incubator.web.api.openapi import openapi_document
+    from tests.web.test_openapi import check
+
+    project = Project(
+        code="p1",
+        name="Projekt „Łódź”",
+        programme="efs_2021_2027",
+        contract_number="C-1",
+        start_date=datetime(2026, 3, 1).date(),
+        end_date=datetime(2026, 3, 31).date(),
+        created_at_dt=NOW,
+        branches=[world["n"], world["k"]],
+    )
+    _db.session.add(project)
+    _db.session.commit()
+    login(client, "anna@example.org", PASSWORD)
+    assert client.get("/api/v1/projects").status_code == 403
+    client.post("/konto/wyloguj")
+    _manager(client)
+    response = client.get("/api/v1/projects")
+    check(openapi_document("http://localhost/api/v1"), "/projects", "get", response)
+    (listed,) = response.get_json()
+    assert listed["code"] == "p1" and listed["name"] == "Projekt „Łódź”"
+    assert (listed["start_date"], listed["end_date"]) == ("2026-03-01", "2026-03-31")
+    assert sorted(listed["branch_ids"]) == sorted([world["n"].id, world["k"].id])
+    by_id = _api(client, project=str(listed["id"])).get_json()
+    assert by_id["people_served"] == _api(client, project="p1").get_json()["people_served"] > 0

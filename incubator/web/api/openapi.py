@@ -824,7 +824,46 @@ def _report_paths() -> dict[str, Schema]:
                 },
             }
         },
+        "/projects": {
+            "get": {
+                "operationId": "projects_list",
+                "tags": ["reports"],
+                "summary": "Funded projects (for the report's `project` filter)",
+                "description": "Every funded project, the newest period first. Managers only.",
+                "parameters": [_param("Lang")],
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": _project_schema()}, "The projects."
+                    ),
+                    "401": _resp("Unauthorized"),
+                    "403": _resp("Forbidden"),
+                },
+            }
+        },
     }
+
+
+def _project_schema() -> Schema:
+    return {
+        "type": "object",
+        "required": [
+            "id", "code", "name", "programme", "contract_number", "start_date", "end_date",
+            "branch_ids",
+        ],
+        "properties": {
+            "id": ID,
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "programme": {
+                "type": "string",
+                "description": "The programme period; it chooses the breakdown scheme.",
+            },
+            "contract_number": {"type": "string"},
+            "start_date": DATE,
+            "end_date": DATE,
+            "branch_ids": {"type": "array", "items": ID, "description": "Offices covered."},
+        },
+    }  # fmt: skip
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ...clock import utcnow
 from ...domain.calendar import local_date
 from ...exports.report_data import summary_json
 from ...extensions import db
-from ...services import report_options
+from ...services import projects, report_options
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.reports import filters_of, labels, scope_for
@@ -44,3 +44,26 @@ def report_summary() -> Response | tuple[Response, int]:
     )
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     return jsonify(summary_json(summary, filters_of(scope, locale), labels(), locale))
+
+
+@bp.get("/projects")
+@login_required
+def projects_list() -> Response | tuple[Response, int]:
+    """The funded projects, for the summary's ``project`` filter (managers only)."""
+    if not current_user.is_manager:
+        return json_error(403, "forbidden", _("Only managers can see reports."))
+    return jsonify(
+        [
+            {
+                "id": p.id,
+                "code": p.code,
+                "name": p.name,
+                "programme": p.programme,
+                "contract_number": p.contract_number,
+                "start_date": p.start_date.isoformat(),
+                "end_date": p.end_date.isoformat(),
+                "branch_ids": [b.id for b in p.branches],
+            }
+            for p in projects.list_projects(db.session)
+        ]
+    )
