@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +18,6 @@ from incubator.models import (
     AuditEvent,
     Consultation,
     ConsultationAttendee,
-    Project,
     ProjectParticipant,
     TopicCategory,
 )
@@ -30,6 +29,7 @@ from tests.factories import (
     create_domain,
     create_expert,
     create_manager,
+    create_project,
 )
 from tests.helpers import NOW
 
@@ -135,17 +135,7 @@ def test_manager_corrects_with_an_audit_entry_naming_the_changes(db, world) -> N
 
 
 def test_project_entry_written_for_those_who_came(db, world) -> None:
-    project = Project(
-        code="p1",
-        name="Projekt",
-        programme="efs_2021_2027",
-        start_date=date(2026, 1, 1),
-        end_date=date(2026, 12, 31),
-        created_at_dt=NOW,
-    )
-    project.branches = [world["branch"]]
-    db.session.add(project)
-    db.session.commit()
+    project = create_project(branches=[world["branch"]])
     _record(db, world)
     db.session.rollback()
     rows = list(db.session.scalars(select(ProjectParticipant)))

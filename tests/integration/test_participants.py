@@ -16,7 +16,6 @@ from incubator.models import (
     Consultation,
     ConsultationAttendee,
     FoundingGroupMember,
-    Project,
     ProjectParticipant,
     User,
 )
@@ -29,6 +28,7 @@ from tests.factories import (
     create_expert,
     create_group,
     create_manager,
+    create_project,
 )
 from tests.helpers import NOW, TODAY
 
@@ -250,16 +250,7 @@ def test_merge_keeps_every_consultation_membership_and_audit_entry(db) -> None:
     own = create_consultation(expert=expert, client=drop, branch=branch, area=area)
     group = create_group(members=[keep, drop])
     other_group = create_group(members=[drop])
-    project = Project(
-        code="P1",
-        name="P",
-        programme="efs_2007_2013",
-        start_date=date(2026, 1, 1),
-        end_date=date(2026, 12, 31),
-        created_at_dt=NOW,
-    )
-    _db.session.add(project)
-    _db.session.flush()
+    project = create_project(programme="efs_2007_2013")
     _db.session.add_all(
         [
             ProjectParticipant(

@@ -13,7 +13,6 @@ from incubator.domain.errors import UnknownBranch, UnknownExpert
 from incubator.models import (
     ClientProfile,
     ConsultationStatus,
-    Project,
     ProjectParticipant,
 )
 from incubator.services.report_scope import resolve_scope
@@ -25,6 +24,7 @@ from tests.factories import (
     create_consultation,
     create_domain,
     create_expert,
+    create_project,
 )
 from tests.helpers import POLICY, local
 
@@ -186,17 +186,9 @@ def test_an_empty_period_gives_zeros_not_an_error(db, world) -> None:
 
 
 def test_a_project_uses_its_period_offices_and_each_persons_entry_data(db, world) -> None:
-    project = Project(
-        code="p1",
-        name="Projekt",
-        programme="efs_2014_2020",
-        start_date=date(2026, 3, 10),
-        end_date=date(2026, 12, 31),
-        created_at_dt=NOW,
+    project = create_project(
+        programme="efs_2014_2020", start_date=date(2026, 3, 10), branches=[world["parent"]]
     )
-    project.branches = [world["parent"]]
-    db.session.add(project)
-    db.session.flush()
     p0 = world["people"][0]
     # At entry p0 was employed; the record says long-term unemployed now.
     db.session.add(
@@ -247,17 +239,7 @@ def test_a_client_is_not_an_expert_filter(db, world) -> None:
 
 
 def test_a_period_outside_the_project_is_refused(db, world) -> None:
-    project = Project(
-        code="p2",
-        name="P",
-        programme="efs_2021_2027",
-        start_date=date(2026, 1, 1),
-        end_date=date(2026, 2, 28),
-        created_at_dt=NOW,
-    )
-    project.branches = [world["parent"]]
-    db.session.add(project)
-    db.session.commit()
+    project = create_project(end_date=date(2026, 2, 28), branches=[world["parent"]])
     with pytest.raises(OutsideProject):
         resolve_scope(db.session, today=date(2026, 12, 1), project_id=project.id, first_day=FIRST)
     with pytest.raises(OutsideProject):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from incubator.domain.calendar import WARSAW
 from incubator.extensions import db as _db
-from incubator.models import AuditEvent, ClientProfile, ConsultationAttendee, Project
+from incubator.models import AuditEvent, ClientProfile, ConsultationAttendee
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -31,8 +31,8 @@ from tests.factories import (
     create_domain,
     create_expert,
     create_manager,
+    create_project,
 )
-from tests.helpers import NOW
 
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 INJECTION = '=HYPERLINK("http://evil.example","klik")'
@@ -210,18 +210,9 @@ def test_bad_input_is_refused_everywhere(client, runner, world, args, code, fiel
 
 
 def test_outside_the_project(client, world) -> None:
-    project = Project(
-        code="p1",
-        name="Projekt 1",
-        programme="efs_2021_2027",
-        contract_number="C-1",
-        start_date=datetime(2026, 3, 1).date(),
-        end_date=datetime(2026, 3, 31).date(),
-        created_at_dt=NOW,
-        branches=[world["n"]],
+    create_project(
+        code="p1", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31), branches=[world["n"]]
     )
-    _db.session.add(project)
-    _db.session.commit()
     _manager(client)
     assert _api(client, project="p1").get_json()["people_served"] == 1  # Anna at N
     refused = _api(client, project="p1", **{"from": "2026-05-01", "to": "2026-05-31"})
@@ -311,18 +302,13 @@ def test_the_api_lists_the_projects_for_the_project_filter(app, client, world) -
     from incubator.web.api.openapi import openapi_document
     from tests.web.test_openapi import check
 
-    project = Project(
+    create_project(
         code="p1",
         name="Projekt „Łódź”",
-        programme="efs_2021_2027",
-        contract_number="C-1",
-        start_date=datetime(2026, 3, 1).date(),
-        end_date=datetime(2026, 3, 31).date(),
-        created_at_dt=NOW,
+        start_date=date(2026, 3, 1),
+        end_date=date(2026, 3, 31),
         branches=[world["n"], world["k"]],
     )
-    _db.session.add(project)
-    _db.session.commit()
     login(client, "anna@example.org", PASSWORD)
     assert client.get("/api/v1/projects").status_code == 403
     client.post("/konto/wyloguj")
