@@ -58,6 +58,14 @@ class FoundingRequirement:
     min_natural: int
     min_legal: int | None  # None: legal persons cannot be founders
     source: str  # the act (and amendment) the numbers come from
+    # Spółdzielnia socjalna only (issue #12; see `founding_check`):
+    all_natural_at_risk: bool = False  # every natural-person founder from an at-risk group
+    max_not_at_risk_share: float | None = None  # of the natural-person founders
+    max_members: int | None = None
+    # Natural-person founders below this many oblige the entity to admit and employ the rest
+    # (at risk) within `duty_months` of registration (from 31.03.2018: 3 founders + 2 within 12).
+    duty_until_natural: int = 0
+    duty_months: int = 0
 
     def in_force_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -78,15 +86,18 @@ _R = FoundingRequirement
 FOUNDING_REQUIREMENTS: tuple[FoundingRequirement, ...] = (
     # Spółdzielnia socjalna. Until 15.07.2009 natural persons only, all from the at-risk groups
     # (the at-risk share is not checked here: it needs the members' categories, not counts).
-    _R(_COOP, None, date(2009, 7, 15), 5, None, f"{_COOPERATIVES} (original text)"),
+    _R(_COOP, None, date(2009, 7, 15), 5, None, f"{_COOPERATIVES} (original text)",
+       all_natural_at_risk=True, max_members=50),
     # From 16.07.2009 also at least two legal persons (NGOs, local government units - JST,
     # church legal persons): act of 7.05.2009, Dz.U. 2009 nr 91 poz. 742.
     _R(_COOP, date(2009, 7, 16), date(2018, 3, 30), 5, 2,
-       f"{_COOPERATIVES}, as amended by Dz.U. 2009 nr 91 poz. 742"),
+       f"{_COOPERATIVES}, as amended by Dz.U. 2009 nr 91 poz. 742",
+       max_not_at_risk_share=0.5, max_members=50),
     # From 31.03.2018 three natural persons suffice (two more at-risk persons must be admitted
     # and employed within 12 months of the KRS entry): Dz.U. 2017 poz. 2494.
     _R(_COOP, date(2018, 3, 31), None, 3, 2,
-       f"{_COOPERATIVES}, as amended by Dz.U. 2017 poz. 2494"),
+       f"{_COOPERATIVES}, as amended by Dz.U. 2017 poz. 2494",
+       max_not_at_risk_share=0.5, max_members=50, duty_until_natural=5, duty_months=12),
     # Stowarzyszenie rejestrowe: natural persons only (a legal person can only be a supporting
     # member); 15 founders until 19.05.2016, 7 from 20.05.2016 (act of 25.09.2015, Dz.U. 2015
     # poz. 1923).
