@@ -39,6 +39,31 @@ def _notes_too_long(p: Params) -> str:
     return _("The notes may be at most %(num)d characters long.", num=int(p.get("max", 5000)))
 
 
+# register identifiers of founding groups (issue #12, incubator.domain.identifiers)
+def _invalid_krs(p: Params) -> str:
+    if p.get("reason") == "not_digits":
+        return _("A KRS number consists of digits only, e.g. 0000380128.")
+    return _("A KRS number has 10 digits (with the leading zeros), e.g. 0000380128.")
+
+
+def _invalid_nip(p: Params) -> str:
+    if p.get("reason") == "not_digits":
+        return _(
+            "A NIP number consists of digits only; a PL prefix, spaces and dashes are allowed."
+        )
+    if p.get("reason") == "length":
+        return _("A NIP number has 10 digits.")
+    return _("This NIP number is not valid: its check digit does not match. Check the 10 digits.")
+
+
+def _invalid_regon(p: Params) -> str:
+    if p.get("reason") == "not_digits":
+        return _("A REGON number consists of digits only.")
+    if p.get("reason") == "length":
+        return _("A REGON number has 9 or 14 digits.")
+    return _("This REGON number is not valid: its check digit does not match. Check the digits.")
+
+
 RECORD_STATUS: dict[str, int] = {
     # outcomes (issue #11)
     "outcome_error": 422,
@@ -67,6 +92,10 @@ RECORD_STATUS: dict[str, int] = {
     "merge_error": 422,
     "merge_same_person": 422,
     "merge_staff_account": 422,
+    # register identifiers (issue #12)
+    "invalid_krs": 422,
+    "invalid_nip": 422,
+    "invalid_regon": 422,
 }
 
 
@@ -106,4 +135,8 @@ RECORD_MESSAGES: dict[str, Message] = {
     "merge_staff_account": _l(
         "Only clients' records can be merged. Staff accounts are managed in the users list."
     ),
+    # register identifiers (issue #12)
+    "invalid_krs": _invalid_krs,
+    "invalid_nip": _invalid_nip,
+    "invalid_regon": _invalid_regon,
 }
