@@ -17,6 +17,7 @@ from incubator.models import (
     ExpertProfile,
     FoundingGroup,
     FoundingGroupMember,
+    FoundingGroupStage,
     Project,
     Role,
     User,
@@ -142,6 +143,10 @@ def create_group(*, members=(), **params) -> FoundingGroup:
         params["branch_id"] = create_branch().id
     group = FoundingGroup(**params)
     group.members = [FoundingGroupMember(user_id=m.id) for m in members]
+    formed = params.get("created_at_dt", NOW)
+    group.stage_history = [
+        FoundingGroupStage(to_value="formed", on_date=formed.date(), changed_at_dt=formed)
+    ]
     db.session.add(group)
     db.session.commit()
     return group

@@ -297,7 +297,7 @@ class GroupSpec:
     notes: str
     natural_founders: int
     joined_later: int
-    legal_persons: tuple[str, ...]
+    legal_persons: tuple[tuple[str, str], ...]  # name, legal type
     stages: tuple[StageSpec, ...]
 
     def stage_day(self, stage: GroupStage) -> date | None:

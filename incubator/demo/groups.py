@@ -12,6 +12,7 @@ from typing import Any
 
 from ..domain.founding import founding_problems
 from ..models import GroupStage, LegalForm
+from ..models.founding_group import LegalType
 from .files import GROUPS_FILE, GroupSpec, SeedFile, StageSpec
 
 _KRS = re.compile(r"^\d{10}$")
@@ -30,14 +31,20 @@ _GROUP_FIELDS = (
 _ORDER = list(GroupStage)
 
 
-def _legal_persons(file: SeedFile, obj: dict[str, Any], where: str) -> tuple[str, ...]:
-    names = []
+def _legal_persons(
+    file: SeedFile, obj: dict[str, Any], where: str
+) -> tuple[tuple[str, LegalType], ...]:
+    """Each legal-person founder: its name and type (``ngo``, ``local_government``,
+    ``church``, ``other``; default ``other``)."""
+    persons = []
     for k, raw in enumerate(file.optional_list(obj, "legal_person_founders", where), start=1):
         person_where = f"{where}: legal person #{k}"
         raw = file.mapping(raw, person_where)
-        file.only(raw, person_where, ("name",))
-        names.append(file.text(raw, "name", person_where, max_len=200))
-    return tuple(names)
+        file.only(raw, person_where, ("name", "type"))
+        name = file.text(raw, "name", person_where, max_len=200)
+        kind = file.choice(raw, "type", person_where, LegalType) if "type" in raw else None
+        persons.append((name, kind or LegalType.OTHER))
+    return tuple(persons)
 
 
 def _stages(file: SeedFile, obj: dict[str, Any], where: str) -> tuple[StageSpec, ...]:

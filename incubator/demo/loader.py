@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.calendar import local_date
+from ..domain.founding import REGISTER_OF
 from ..domain.slots import Rule
 from ..models import (
     Area,
@@ -25,10 +26,10 @@ from ..models import (
     FoundingGroup,
     FoundingGroupMember,
     FoundingGroupStage,
-    GroupStage,
     Role,
     User,
 )
+from ..models.founding_group import HistoryKind, MemberKind
 from .consultations import read_texts
 from .context import (
     DEFAULT_PEOPLE_SERVED,
@@ -224,39 +225,41 @@ def _add_experts(
 
 
 def _group_row(spec: GroupSpec, branch: Branch, manager: User) -> FoundingGroup:
-    """A founding group with its dated stages (recorded by the manager) and legal founders."""
-    stage_days = {s.stage: s.day for s in spec.stages}
+    """A founding group with its dated history (recorded by the manager) and legal founders."""
     group = FoundingGroup(
         name=spec.name,
         legal_form=spec.legal_form,
         branch=branch,
+        guardian=manager,
         locality=spec.locality,
         stage=spec.stages[-1].stage,
-        formed_date=stage_days.get(GroupStage.FORMED),
-        founding_meeting_date=stage_days.get(GroupStage.FOUNDING_MEETING_HELD),
-        application_filed_date=stage_days.get(GroupStage.APPLICATION_FILED),
-        registered_date=stage_days.get(GroupStage.REGISTERED),
+        register=REGISTER_OF[spec.legal_form] if spec.stages[-1].stage == "registered" else None,
         krs=spec.krs,
         notes=spec.notes,
         created_at_dt=at_local(spec.stages[0].day, time(10)),
     )
+    previous = [None, *(s.stage for s in spec.stages)]
     group.stage_history = [
         FoundingGroupStage(
-            stage=s.stage,
+            kind=HistoryKind.STAGE,
+            from_value=before,
+            to_value=s.stage,
+            on_date=s.day,
             changed_at_dt=at_local(s.day, time(12)),
             changed_by_id=manager.id,
             note=s.note,
         )
-        for s in spec.stages
+        for before, s in zip(previous, spec.stages, strict=False)
     ]
     group.members = [
         FoundingGroupMember(
+            kind=MemberKind.LEGAL,
             legal_person_name=name,
+            legal_type=legal_type,
             is_founder=True,
-            at_risk=None,
             joined_date=group.founding_meeting_date,
         )
-        for name in spec.legal_persons
+        for name, legal_type in spec.legal_persons
     ]
     return group
 

@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..domain.at_risk import NOT_AT_RISK
 from ..domain.calendar import local_date
 from ..models import ConsultationStatus, FoundingGroup, FoundingGroupMember, LegalForm
 from .context import HISTORY_END, PERIOD_END, PERIOD_START, GroupInfo
@@ -30,6 +31,14 @@ def _later_join(rng: random.Random, group: FoundingGroup) -> date | None:
     if base is None:
         return None
     return min(base + timedelta(days=rng.randint(14, 120)), max(base, PERIOD_END))
+
+
+def _category(at_risk: bool | None) -> str | None:
+    """The demo's at-risk members are unemployed (their labour status says so); the others
+    are recorded as not at risk; None stays not recorded."""
+    if at_risk is None:
+        return None
+    return "unemployed" if at_risk else NOT_AT_RISK
 
 
 class GroupPlanner:
@@ -66,7 +75,10 @@ class GroupPlanner:
             joined = group.founding_meeting_date if founder else _later_join(self.p.rng, group)
             group.members.append(
                 FoundingGroupMember(
-                    user=person.user, is_founder=founder, at_risk=at_risk, joined_date=joined
+                    user=person.user,
+                    is_founder=founder,
+                    at_risk_category=_category(at_risk),
+                    joined_date=joined,
                 )
             )
         return members, served_left

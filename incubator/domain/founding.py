@@ -15,6 +15,10 @@ from enum import StrEnum
 
 __all__ = [
     "FOUNDING_REQUIREMENTS",
+    "FOUNDING_STEP",
+    "REGISTER_OF",
+    "STAGE_PATHS",
+    "Register",
     "FoundingProblem",
     "FoundingRequirement",
     "GroupStage",
@@ -32,15 +36,23 @@ class LegalForm(StrEnum):
 
 
 class GroupStage(StrEnum):
-    """Milestones in order; ABANDONED can follow any of them."""
+    """Milestones; each legal form has its own path (`STAGE_PATHS`). ABANDONED can follow any
+    of them, and a group is reopened from it to a stage of its path."""
 
     FORMED = "formed"
     TRAINING = "training"
     STATUTE_DRAFTED = "statute_drafted"
     FOUNDING_MEETING_HELD = "founding_meeting_held"
-    APPLICATION_FILED = "application_filed"
-    REGISTERED = "registered"
+    FOUNDING_ACT = "founding_act"  # a foundation's notarial deed
+    APPLICATION_FILED = "application_filed"  # the KRS application
+    APPLICATION_TO_STAROSTA = "application_to_starosta"  # an ordinary association's
+    REGISTERED = "registered"  # in KRS, or in the starosta's ewidencja
     ABANDONED = "abandoned"
+
+
+class Register(StrEnum):
+    KRS = "krs"
+    EWIDENCJA = "ewidencja"  # the starosta's register of ordinary associations
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,25 @@ FOUNDING_REQUIREMENTS: tuple[FoundingRequirement, ...] = (
     _R(_FOUNDATION, None, None, 1, 1, "ustawa z 6.04.1984 o fundacjach, art. 2"),
 )
 # fmt: on
+
+_S = GroupStage
+_FIRST = (_S.FORMED, _S.TRAINING, _S.STATUTE_DRAFTED)
+# The path of each legal form, in order (DOMAIN.md "Typical milestones").
+STAGE_PATHS: dict[LegalForm, tuple[GroupStage, ...]] = {
+    _COOP: (*_FIRST, _S.FOUNDING_MEETING_HELD, _S.APPLICATION_FILED, _S.REGISTERED),
+    _ASSOC: (*_FIRST, _S.FOUNDING_MEETING_HELD, _S.APPLICATION_FILED, _S.REGISTERED),
+    _ORDINARY: (*_FIRST, _S.FOUNDING_MEETING_HELD, _S.APPLICATION_TO_STAROSTA, _S.REGISTERED),
+    _FOUNDATION: (*_FIRST, _S.FOUNDING_ACT, _S.APPLICATION_FILED, _S.REGISTERED),
+}
+# The step that founds the entity: the founders are judged by the law in force on its date.
+FOUNDING_STEP: dict[LegalForm, GroupStage] = {
+    form: _S.FOUNDING_ACT if form == _FOUNDATION else _S.FOUNDING_MEETING_HELD
+    for form in LegalForm
+}
+REGISTER_OF: dict[LegalForm, Register] = {
+    form: Register.EWIDENCJA if form == _ORDINARY else Register.KRS for form in LegalForm
+}
+
 
 _FORM_NAMES = {
     LegalForm.SOCIAL_COOPERATIVE: "a social cooperative",

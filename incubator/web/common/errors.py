@@ -102,11 +102,27 @@ def password_problem_messages(codes: Iterable[str]) -> list[str]:
 # --- messages whose wording depends on the parameters ---------------------------------------
 
 
+# Reasons whose sentence needs no parameter (the field is clear from where it is shown).
+_PLAIN_REASONS = {
+    "reason_required": _l("Please give the reason for the cancellation."),
+    "in_future": _l("The date cannot be in the future."),
+    "abandon_reason": _l("Give the reason the group stops its work."),
+    "code_format": _l("Use only lower-case letters, digits and hyphens (at most 40 characters)."),
+    "not_in_list": _l("Choose one of the options in the list."),
+    "none_chosen": _l("Choose at least one."),
+    "registered": _l("The entity is registered: its legal form can no longer change."),
+    "legal_person_in_association": _l(
+        "An association's members are natural persons; a legal person may only support it."
+    ),
+    "already_member": _l("This person is already a member of the group."),
+}
+
+
 def _invalid_input(p: Params) -> str:
     """Say which input is wrong and how (for the API, the field is the parameter's name)."""
     field, reason = p.get("field") or "", p.get("reason", "")
-    if reason == "reason_required":
-        return _("Please give the reason for the cancellation.")
+    if reason in _PLAIN_REASONS:
+        return str(_PLAIN_REASONS[reason])
     if not field:
         return _("Some of the values are not valid. Please check the form.")
     if field == "body":
@@ -136,12 +152,12 @@ def _invalid_input(p: Params) -> str:
         return _("“%(field)s” is too long.", field=field)
     if reason == "not_a_flag":
         return _("“%(field)s” must be 1 or 0 (yes or no).", field=field)
-    if reason == "code_format":
-        return _("Use only lower-case letters, digits and hyphens (at most 40 characters).")
-    if reason == "not_in_list":
-        return _("Choose one of the options in the list.")
-    if reason == "none_chosen":
-        return _("Choose at least one.")
+    if reason == "too_short":
+        return _(
+            "“%(field)s” is too short: write at least %(min)d characters.",
+            field=field,
+            min=int(p.get("min", 1)),
+        )
     if reason == "period_too_long":
         return ngettext(
             "A report may cover at most %(num)d year.",
@@ -166,6 +182,10 @@ def _not_found(p: Params) -> str:
 
 def _forbidden(p: Params) -> str:
     reason = p.get("reason")
+    if reason == "not_guardian":
+        return _("Only the group's guardian and the managers can change the group.")
+    if reason == "override":
+        return _("Only a manager may let a group go on with a founding requirement unmet.")
     if reason == "client_for_other":
         return _("You can only book consultations for yourself.")
     if reason == "other_experts_calendar":

@@ -64,6 +64,14 @@ def _invalid_regon(p: Params) -> str:
     return _("This REGON number is not valid: its check digit does not match. Check the digits.")
 
 
+def _requirements_unmet(p: Params) -> str:
+    return _(
+        "The group does not meet the founding requirements yet (%(num)d unmet): see the list. "
+        "A manager may go on with a written justification.",
+        num=int(p.get("count", 1)),
+    )
+
+
 RECORD_STATUS: dict[str, int] = {
     # outcomes (issue #11)
     "outcome_error": 422,
@@ -96,6 +104,12 @@ RECORD_STATUS: dict[str, int] = {
     "invalid_krs": 422,
     "invalid_nip": 422,
     "invalid_regon": 422,
+    "stage_not_on_path": 422,
+    "stage_backwards": 422,
+    "same_stage": 409,
+    "date_before_formed": 422,
+    "requirements_unmet": 422,
+    "krs_taken": 409,
 }
 
 
@@ -139,4 +153,13 @@ RECORD_MESSAGES: dict[str, Message] = {
     "invalid_krs": _invalid_krs,
     "invalid_nip": _invalid_nip,
     "invalid_regon": _invalid_regon,
+    # founding groups (issue #12)
+    "stage_not_on_path": _l("This stage is not on the path of the group's legal form."),
+    "stage_backwards": _l(
+        "A group moves forward on its path; to start again, mark it abandoned and reopen it."
+    ),
+    "same_stage": _l("The group is already at this stage."),
+    "date_before_formed": _l("The date cannot be before the day the group was formed."),
+    "requirements_unmet": _requirements_unmet,
+    "krs_taken": _l("Another group already has this KRS number."),
 }
