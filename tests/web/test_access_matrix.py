@@ -159,6 +159,21 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET reports.participants_download": (*DENIED, 200),
     "GET api.report_summary": (401, 403, 403, 403, 403, 200),
     "GET api.projects_list": (401, 403, 403, 403, 403, 200),
+    # founding groups: X guards the probe's group, A is a member (read-only); B and Y cannot
+    # tell it from a missing one; managers and the guardian write
+    "GET groups.index": (LOGIN, 200, 200, 200, 200, 200),
+    "GET groups.show": (LOGIN, 200, 404, 200, 404, 200),
+    "GET groups.add_member": (LOGIN, 403, 404, 200, 404, 200),
+    "POST groups.add_member": (LOGIN, 403, 404, 422, 404, 422),
+    "GET groups.move": (LOGIN, 403, 404, 200, 404, 200),
+    "POST groups.move": (LOGIN, 403, 404, 422, 404, 422),
+    "GET groups.legal_form": (LOGIN, 403, 404, 200, 404, 200),
+    "POST groups.legal_form": (LOGIN, 403, 404, 422, 404, 422),
+    "GET groups.register": (LOGIN, 403, 404, 200, 404, 200),
+    "POST groups.register": (LOGIN, 403, 404, 422, 404, 422),
+    "GET groups.new": (*STAFF_DENIED, 200, 200, 200),
+    "POST groups.new": (*STAFF_DENIED, 422, 422, 422),
+    "GET groups.registry": (*STAFF_DENIED, 200, 200, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -155,7 +155,10 @@ def world(db, live_url):
         phone="+48 601 234 567",
     )  # fmt: skip
     friend = create_client(full_name="Zofia Lis", email="zofia@example.org")
-    create_group(name="Spółdzielnia Socjalna „Opoka”", members=[client, friend])
+    group = create_group(
+        name="Spółdzielnia Socjalna „Opoka”", members=[client, friend], branch_id=klucze.id,
+        guardian_id=nowak.id,
+    )  # fmt: skip
     create_manager(full_name="Ewa Kierownik", email="kierownik@example.org")
     start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=9)
     booked = create_consultation(
@@ -177,6 +180,7 @@ def world(db, live_url):
         "client": client.id,
         "friend": friend.id,
         "day_view": f"/personel/dzien?branch={klucze.id}&date={day}",
+        "group": group.id,
     }
 
 
@@ -198,6 +202,7 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             f"/rezerwacja/{cid}/gotowe",
             f"/moje-konsultacje/{cid}/odwolanie",
             f"/moje-konsultacje/{cid}/zmiana-terminu",
+            f"/grupy/{world['group']}",
         ],  # fmt: skip
         "expert": [
             world["day_view"],
@@ -205,6 +210,7 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             f"/personel/konsultacje/{cid}/wydruk",
             f"/personel/konsultacje/{world['past']}/przebieg",
             f"/personel/klienci/{world['client']}/dane-uczestnika",
+            f"/grupy/{world['group']}",
         ],  # fmt: skip
         "manager": [
             world["day_view"],
@@ -212,6 +218,8 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             "/admin/uzytkownicy?q=example",
             f"/personel/klienci/{world['client']}/dane-uczestnika",
             f"/admin/osoby/scal?keep={world['client']}&drop={world['friend']}",
+            *(f"/grupy/{world['group']}{tail}" for tail in
+              ("", "/czlonkowie/nowy", "/etap", "/rejestracja", "/forma-prawna")),
         ],  # fmt: skip
     }
     accounts = {"client": "maria.wisniewska@example.org",
