@@ -48,7 +48,7 @@ class MoveForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    register = SelectField(_l("Register"), choices=[])
+    register = SelectField(_l("Register (KRS or ewidencja)"), choices=[])
     number = StringField(_l("Number in the register"), validators=[Length(max=40)])
     nip = StringField(_l("NIP"), validators=[Length(max=20)])
     regon = StringField(_l("REGON"), validators=[Length(max=20)])
