@@ -2,6 +2,9 @@
 
 # reports registers GET /reports/summary on `bp` (kept apart from the booking views).
 from . import reports  # noqa: F401
+
+# groups registers the founding groups' routes (issue #12) on `bp`.
+from . import groups  # noqa: F401, E402
 from .views import bp
 
 __all__ = ["bp"]
