@@ -27,6 +27,7 @@ from tests.factories import (
     create_domain,
     create_exception,
     create_expert,
+    create_group,
     create_manager,
     create_project,
     create_rule,
@@ -74,6 +75,7 @@ def build_world() -> World:
         expert=x, client=a, branch=branch, area=law, start_dt=local(day, 10)
     )
     project = create_project(branches=[branch])
+    group = create_group(members=[a], branch_id=branch.id, guardian_id=x.id)  # A's, X guards
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -87,6 +89,7 @@ def build_world() -> World:
             "client_b": b.id,
             "project_id": project.id,
             "client_id": a.id,
+            "group_id": group.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

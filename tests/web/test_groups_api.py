@@ -77,7 +77,10 @@ def founded(app, world, days_ago=400) -> tuple[Any, dict]:
     """A co-operative with three natural founders at risk, after its founding meeting."""
     group = make_group(app, world, days_ago=days_ago)
     guardian = as_user(app, world["guardian"])
-    assert add(guardian, group["id"], user_id=world["client"].id, at_risk="unemployed").status_code == 201
+    assert (
+        add(guardian, group["id"], user_id=world["client"].id, at_risk="unemployed").status_code
+        == 201
+    )
     for name in ("Jan Nowak", "Ola Kot"):
         assert add(guardian, group["id"], full_name=name, at_risk="disabled").status_code == 201
     on = (today() - timedelta(days_ago - 30)).isoformat()
@@ -145,7 +148,8 @@ def test_register_a_cooperative_in_krs(app, db, world) -> None:
     guardian, group = founded(app, world)
     on = (today() - timedelta(100)).isoformat()
     response = move(guardian, group["id"], stage="registered", on=on, register="krs",
-                    number="0000123456", nip="5260250274", regon="123456785", note="Wpis")  # fmt: skip
+                    number="0000123456", nip="5260250274", regon="123456785",
+                    note="Wpis")  # fmt: skip
     assert response.status_code == 200, response.json
     body = response.json
     assert (body["stage"], body["krs"], body["nip"], body["regon"]) == (
@@ -165,7 +169,10 @@ def test_an_ordinary_association_gets_its_ewidencja_number(app, db, world) -> No
     assert move(guardian, group["id"], stage="application_to_starosta").status_code == 200
     response = move(guardian, group["id"], stage="registered", number="12/2026")
     assert response.status_code == 200, response.json
-    assert (response.json["register"], response.json["ewidencja_number"]) == ("ewidencja", "12/2026")
+    assert (response.json["register"], response.json["ewidencja_number"]) == (
+        "ewidencja",
+        "12/2026",
+    )
 
 
 def test_a_legal_person_joins_a_cooperative(app, db, world) -> None:
@@ -175,7 +182,11 @@ def test_a_legal_person_joins_a_cooperative(app, db, world) -> None:
                    legal_type="local_government", nip="5260250274")  # fmt: skip
     assert response.status_code == 201, response.json
     member = response.json["members"][0]
-    assert (member["kind"], member["name"], member["nip"]) == ("legal", "Gmina Klucze", "5260250274")
+    assert (member["kind"], member["name"], member["nip"]) == (
+        "legal",
+        "Gmina Klucze",
+        "5260250274",
+    )
 
 
 def test_the_list_filters_and_shows_each_user_their_groups(app, db, world) -> None:
@@ -217,7 +228,9 @@ def test_only_managers_and_the_guardian_write(app, db, world, who) -> None:
     if who == "other_expert":
         # An expert who advised the group sees it, but does not guard it.
         consultation = create_consultation(
-            expert=world["other_expert"], client=world["client"], branch=world["klucze"],
+            expert=world["other_expert"],
+            client=world["client"],
+            branch=world["klucze"],
             area=create_domain(code="law"),
         )
         consultation.founding_group_id = group["id"]
@@ -243,7 +256,11 @@ def test_a_client_cannot_create_a_group(app, db, world) -> None:
 
 # --- bad input: a specific code, nothing written --------------------------------------------
 
-KRS_BAD = [("000012345", "invalid_krs"), ("00001234567", "invalid_krs"), ("00001234AB", "invalid_krs")]
+KRS_BAD = [
+    ("000012345", "invalid_krs"),
+    ("00001234567", "invalid_krs"),
+    ("00001234AB", "invalid_krs"),
+]
 
 
 @pytest.mark.parametrize(("number", "code"), KRS_BAD)
@@ -267,12 +284,15 @@ def test_a_krs_another_group_has_is_refused(app, db, world) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "code"), [("nip", "5260250275", "invalid_nip"), ("regon", "123456786", "invalid_regon")]
+    ("field", "value", "code"),
+    [("nip", "5260250275", "invalid_nip"), ("regon", "123456786", "invalid_regon")],
 )
 def test_a_wrong_check_digit_is_refused(app, db, world, field, value, code) -> None:
     guardian, group = founded(app, world)
     before = written(db)
-    response = move(guardian, group["id"], stage="registered", number="0000123456", **{field: value})
+    response = move(
+        guardian, group["id"], stage="registered", number="0000123456", **{field: value}
+    )
     assert error(response)[:2] == (422, code)
     assert written(db) == before
 
@@ -282,7 +302,9 @@ def test_a_legal_member_with_a_wrong_nip_or_krs_is_refused(app, db, world) -> No
     guardian = as_user(app, world["guardian"])
     before = written(db)
     for extra, code in (({"nip": "5260250275"}, "invalid_nip"), ({"krs": "12345"}, "invalid_krs")):
-        response = add(guardian, group["id"], kind="legal", name="Fundacja X", legal_type="ngo", **extra)
+        response = add(
+            guardian, group["id"], kind="legal", name="Fundacja X", legal_type="ngo", **extra
+        )
         assert error(response)[:2] == (422, code)
     assert written(db) == before
 
@@ -294,10 +316,13 @@ def test_a_legal_person_cannot_join_a_registered_association(app, db, world) -> 
     response = add(guardian, group["id"], kind="legal", name="Fundacja X", legal_type="ngo",
                    krs="0000012345")  # fmt: skip
     assert error(response) == (422, "invalid_input", "kind")
-    assert "legal person" in guardian.post(
-        f"{API}/groups/{group['id']}/members?lang=en",
-        json={"kind": "legal", "name": "Fundacja X", "legal_type": "ngo", "krs": "0000012345"},
-    ).json["error"]["message"]
+    assert (
+        "legal person"
+        in guardian.post(
+            f"{API}/groups/{group['id']}/members?lang=en",
+            json={"kind": "legal", "name": "Fundacja X", "legal_type": "ngo", "krs": "0000012345"},
+        ).json["error"]["message"]
+    )
     assert written(db) == before
 
 
@@ -331,7 +356,9 @@ def test_a_date_in_the_future_is_refused(app, db, world) -> None:
     group = make_group(app, world)
     guardian = as_user(app, world["guardian"])
     before = written(db)
-    response = move(guardian, group["id"], stage="training", on=(today() + timedelta(1)).isoformat())
+    response = move(
+        guardian, group["id"], stage="training", on=(today() + timedelta(1)).isoformat()
+    )
     assert error(response)[:2] == (422, "invalid_input")
     assert written(db) == before
 
@@ -339,11 +366,19 @@ def test_a_date_in_the_future_is_refused(app, db, world) -> None:
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("groups", {"name": "X", "legal_form": "foundation", "branch_id": 1, "colour": 1}, "colour"),
+        (
+            "groups",
+            {"name": "X", "legal_form": "foundation", "branch_id": 1, "colour": 1},
+            "colour",
+        ),
         ("groups", {"name": "X", "legal_form": "foundation", "branch_id": "1"}, "branch_id"),
         ("groups", {"name": 5, "legal_form": "foundation", "branch_id": 1}, "name"),
         ("groups", {"name": "X", "legal_form": "spółka", "branch_id": 1}, "legal_form"),
-        ("groups", {"name": "X", "legal_form": "foundation", "branch_id": 1, "formed_on": "1.1.2026"}, "formed_on"),
+        (
+            "groups",
+            {"name": "X", "legal_form": "foundation", "branch_id": 1, "formed_on": "1.1.2026"},
+            "formed_on",
+        ),
         ("members", {"kind": "natural", "full_name": "Jan", "wage": 3}, "wage"),
         ("members", {"kind": "robot", "full_name": "Jan"}, "kind"),
         ("members", {"kind": "natural", "full_name": "Jan", "at_risk": "bored"}, "at_risk"),
@@ -364,3 +399,84 @@ def test_malformed_bodies_name_the_field(app, db, world, path, body, field) -> N
     response = manager.post(url, json=body) if body else manager.post(url)
     assert error(response) == (422, "invalid_input", field)
     assert written(db) == before
+
+
+# --- the OpenAPI document tells the truth ---------------------------------------------------
+
+
+def test_real_group_responses_match_the_document(app, db, world) -> None:
+    from incubator.web.api.openapi import openapi_document
+    from tests.web.test_openapi import check
+
+    document = openapi_document(server_url=API)
+    manager = as_user(app, world["manager"])
+    guardian, group = founded(app, world)
+    item, members, stage = (
+        "/groups/{group_id}",
+        "/groups/{group_id}/members",
+        "/groups/{group_id}/stage",
+    )
+    url = f"{API}/groups/{group['id']}"
+    check(document, "/groups", "get", manager.get(f"{API}/groups?stage=founding_meeting_held"))
+    check(document, "/groups", "get", manager.get(f"{API}/groups?branch_id=x"))
+    check(document, "/groups", "post", manager.post(f"{API}/groups", json={"name": "X"}))
+    check(
+        document,
+        "/groups",
+        "post",
+        as_user(app, world["client"]).post(
+            f"{API}/groups", json={"name": "X", "legal_form": "foundation", "branch_id": 1}
+        ),
+    )
+    check(document, item, "get", guardian.get(url))
+    check(document, item, "get", as_user(app, world["stranger"]).get(url))
+    check(
+        document, members, "post", add(guardian, group["id"], full_name="Ewa Lis", at_risk="none")
+    )
+    check(
+        document,
+        members,
+        "post",
+        add(
+            guardian,
+            group["id"],
+            kind="legal",
+            name="Gmina",
+            legal_type="local_government",
+            krs="0000000001",
+        ),
+    )
+    check(
+        document,
+        members,
+        "post",
+        add(
+            guardian,
+            group["id"],
+            kind="legal",
+            name="Gmina",
+            legal_type="local_government",
+            krs="1",
+        ),
+    )
+    check(document, stage, "post", move(guardian, group["id"], stage="flying"))
+    check(
+        document,
+        stage,
+        "post",
+        move(guardian, group["id"], stage="registered", number="0000123456"),
+    )
+    _, other = founded(app, world)
+    check(
+        document,
+        stage,
+        "post",
+        move(guardian, other["id"], stage="registered", number="0000123456"),
+    )
+    fresh = make_group(app, world, name="Spółdzielnia „Pusta”")
+    refused = move(guardian, fresh["id"], stage="founding_meeting_held")
+    assert refused.json["requirements"]
+    check(document, stage, "post", refused)
+    check(
+        document, stage, "post", move(as_user(app, world["client"]), fresh["id"], stage="training")
+    )

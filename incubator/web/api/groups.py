@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 from flask_babel import get_locale
-from flask_login import current_user
 
 from ...clock import utcnow
 from ...domain.calendar import local_date
+from ...domain.errors import NotAllowed
 from ...domain.group_moves import MoveRequest, RequirementsUnmet
 from ...extensions import db
 from ...models import FoundingGroup
@@ -120,19 +120,19 @@ def groups_create() -> tuple[Response, int]:
     return jsonify(group_json(group, local_date(now))), 201
 
 
-@bp.get("/groups/<int:group_id>")
+@bp.get("/groups/<id:group_id>")
 @login_required
 def groups_detail(group_id: int) -> Response:
     group = group_reads.visible_group(db.session, current_actor(), group_id)
     return jsonify(group_json(group, local_date(utcnow())))
 
 
-@bp.post("/groups/<int:group_id>/members")
+@bp.post("/groups/<id:group_id>/members")
 @login_required
 def groups_add_member(group_id: int) -> tuple[Response, int]:
     """A natural or legal person joins; the group (with its requirements now) comes back."""
     user = current_actor()
-    group_reads.visible_group(db.session, user, group_id)
+    _writable(user, group_id)
     now = utcnow()
     groups.add_member(
         db.session, user=user, group_id=group_id, new=group_inputs.new_member(inputs.json_body()),
@@ -141,12 +141,12 @@ def groups_add_member(group_id: int) -> tuple[Response, int]:
     return _group_response(group_id, 201)
 
 
-@bp.post("/groups/<int:group_id>/stage")
+@bp.post("/groups/<id:group_id>/stage")
 @login_required
 def groups_move(group_id: int) -> tuple[Response, int]:
     """Move the group (and register it when the stage is ``registered``)."""
     user = current_actor()
-    group_reads.visible_group(db.session, user, group_id)
+    _writable(user, group_id)
     now = utcnow()
     today = local_date(now)
     step = group_inputs.stage_move(inputs.json_body())
@@ -165,6 +165,14 @@ def groups_move(group_id: int) -> tuple[Response, int]:
             status_for(refused), refused.code, message_for(refused), requirements=unmet
         )
     return _group_response(group_id, 200)
+
+
+def _writable(user: Any, group_id: int) -> None:
+    """404 for a group the user may not see, 403 for one they see but may not change (before
+    the body is read, so a reader learns they cannot write, not what a body lacks)."""
+    group = group_reads.visible_group(db.session, user, group_id)
+    if not group_stages.can_write(user, group):
+        raise NotAllowed(reason="not_guardian")
 
 
 def _group_response(group_id: int, status: int) -> tuple[Response, int]:
