@@ -75,7 +75,8 @@ def build_world() -> World:
         expert=x, client=a, branch=branch, area=law, start_dt=local(day, 10)
     )
     project = create_project(branches=[branch])
-    group = create_group(members=[a], branch_id=branch.id, guardian_id=x.id)  # A's, X guards
+    # A founding group guarded by X with A as a member (B and Y see nothing of it).
+    group = create_group(branch_id=branch.id, guardian_id=x.id, members=[a])
     return World(
         ids={
             "consultation_id": consultation.id,

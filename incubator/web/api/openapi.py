@@ -784,8 +784,32 @@ def _report_schema() -> Schema:
             "by_branch": {"type": "array", "items": share},
             "by_month": {"type": "array", "items": month},
             **breakdowns,
+            "groups": _funnel_schema(),
         },
     }
+
+
+def _funnel_schema() -> Schema:
+    """The founding-group funnel in the report (issue #12)."""
+    count = {"type": "integer", "minimum": 0}
+    per_code = {"type": "object", "additionalProperties": count}
+    return {
+        "type": "object",
+        "description": "Founding groups formed in the period in the chosen offices (a cohort: "
+        "each counted by where it stands today). `conversion` is registered / formed (null "
+        "without groups); the median is in days from formation to registration (null without "
+        "registrations). Given by the API; `incubator report` leaves it out.",
+        "required": ["formed", "by_stage", "by_legal_form", "registered", "conversion",
+                     "median_days_to_registration"],
+        "properties": {
+            "formed": count,
+            "by_stage": {**per_code, "description": "Every stage code, zeros included."},
+            "by_legal_form": {**per_code, "description": "Every legal form, zeros included."},
+            "registered": count,
+            "conversion": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "median_days_to_registration": {"type": ["number", "null"], "minimum": 0},
+        },
+    }  # fmt: skip
 
 
 def _report_paths() -> dict[str, Schema]:
