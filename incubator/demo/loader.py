@@ -41,6 +41,7 @@ from .context import (
     HistorySummary,
     at_local,
 )
+from .current_groups import add_current_groups
 from .files import (
     ACCOUNTS_FILE,
     DEFAULT_SEED_DIR,
@@ -349,13 +350,14 @@ def _load_demo(
     session.flush()
     add_demo_project(session, now)
     awaiting = add_awaiting_outcome(session, context)
+    current = add_current_groups(session, context)  # groups at work today (issue #12)
     session.flush()
     return DemoSummary(
         reference=reference,
         accounts=[(str(a.role), a.email, a.password) for a in files.accounts],
         experts=len(files.experts),
         availability_rules=out.rule_count,
-        founding_groups=len(files.groups),
+        founding_groups=len(files.groups) + current,
         history=history,
         awaiting_outcome=awaiting,
     )

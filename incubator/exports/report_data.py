@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.counting import Breakdown, Line, Share, Summary
+from ..domain.group_funnel import Funnel
 
 # The breakdowns in the order they are shown, and their JSON names.
 BREAKDOWN_KEYS = {
@@ -100,10 +101,29 @@ def _share_json(share: Share, locale: str, key_name: str) -> dict[str, Any]:
     }
 
 
+def funnel_json(f: Funnel) -> dict[str, Any]:
+    """The founding groups formed in the period (issue #12): per current stage and legal form
+    (every code, zeros included), registered, conversion (a fraction, null without groups)
+    and the median days from formation to registration (null without registrations)."""
+    return {
+        "formed": f.formed,
+        "by_stage": dict(f.by_stage),
+        "by_legal_form": dict(f.by_legal_form),
+        "registered": f.registered,
+        "conversion": f.conversion,
+        "median_days_to_registration": f.median_days_to_registration,
+    }
+
+
 def summary_json(
-    s: Summary, filters: Filters, labels: Mapping[str, str], locale: str
+    s: Summary,
+    filters: Filters,
+    labels: Mapping[str, str],
+    locale: str,
+    groups: Funnel | None = None,
 ) -> dict[str, Any]:
-    """The report as the API and ``incubator report --format json`` give it."""
+    """The report as the API and ``incubator report --format json`` give it; with ``groups``,
+    the founding-group funnel of the same offices and period."""
     data: dict[str, Any] = {
         "period": {"from": s.first_day.isoformat(), "to": s.last_day.isoformat()},
         "scheme": {"code": s.scheme.code, "name": s.scheme.name(locale)},
@@ -138,6 +158,8 @@ def summary_json(
     for dimension, key in BREAKDOWN_KEYS.items():
         if dimension in s.breakdowns:
             data[key] = _breakdown_json(dimension, s.breakdowns[dimension], labels, locale)
+    if groups is not None:
+        data["groups"] = funnel_json(groups)
     return data
 
 

@@ -174,6 +174,12 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET groups.new": (*STAFF_DENIED, 200, 200, 200),
     "POST groups.new": (*STAFF_DENIED, 422, 422, 422),
     "GET groups.registry": (*STAFF_DENIED, 200, 200, 200),
+    # founding groups (issue #12): A is a member of X's group; managers and the guardian write
+    "GET api.groups_list": (401, 200, 200, 200, 200, 200),
+    "POST api.groups_create": (401, 403, 403, 422, 422, 422),  # staff: no body, 422
+    "GET api.groups_detail": (401, 200, 404, 200, 404, 200),
+    "POST api.groups_add_member": (401, 403, 404, 422, 404, 422),  # no body
+    "POST api.groups_move": (401, 403, 404, 422, 404, 422),  # no body
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -256,6 +262,10 @@ def test_the_table_holds_the_record_level_rules() -> None:
         "api.consultation_ics",
     ):
         assert EXPECTED[f"GET {key}"][column["expert_y"]] == 404
+    for key in ("groups_detail", "groups_add_member", "groups_move"):  # not their group
+        method = "GET" if key == "groups_detail" else "POST"
+        assert EXPECTED[f"{method} api.{key}"][column["client_b"]] == 404
+        assert EXPECTED[f"{method} api.{key}"][column["expert_y"]] == 404
     for key in ("remove_rule", "remove_exception"):
         for method in ("GET", "POST"):
             assert EXPECTED[f"{method} availability.{key}"][column["expert_y"]] in (403, 404)

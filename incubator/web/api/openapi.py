@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors, outcomes
+from ...domain import booking_rules, errors, group_moves, identifiers, outcomes
+from ...domain.founding import GroupStage, LegalForm, Register
+from ...models.founding_group import LegalType
+from ...services import group_stages
 
 Schema = dict[str, Any]
 
@@ -44,6 +47,10 @@ def error_codes() -> list[str]:
             errors.__name__,
             booking_rules.__name__,
             outcomes.__name__,
+            # Founding groups (issue #12): moves, register numbers, a KRS taken.
+            group_moves.__name__,
+            identifiers.__name__,
+            group_stages.__name__,
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
@@ -777,8 +784,32 @@ def _report_schema() -> Schema:
             "by_branch": {"type": "array", "items": share},
             "by_month": {"type": "array", "items": month},
             **breakdowns,
+            "groups": _funnel_schema(),
         },
     }
+
+
+def _funnel_schema() -> Schema:
+    """The founding-group funnel in the report (issue #12)."""
+    count = {"type": "integer", "minimum": 0}
+    per_code = {"type": "object", "additionalProperties": count}
+    return {
+        "type": "object",
+        "description": "Founding groups formed in the period in the chosen offices (a cohort: "
+        "each counted by where it stands today). `conversion` is registered / formed (null "
+        "without groups); the median is in days from formation to registration (null without "
+        "registrations). Given by the API; `incubator report` leaves it out.",
+        "required": ["formed", "by_stage", "by_legal_form", "registered", "conversion",
+                     "median_days_to_registration"],
+        "properties": {
+            "formed": count,
+            "by_stage": {**per_code, "description": "Every stage code, zeros included."},
+            "by_legal_form": {**per_code, "description": "Every legal form, zeros included."},
+            "registered": count,
+            "conversion": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "median_days_to_registration": {"type": ["number", "null"], "minimum": 0},
+        },
+    }  # fmt: skip
 
 
 def _report_paths() -> dict[str, Schema]:
@@ -886,12 +917,14 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "session", "description": "Log-in, log-out and the CSRF token."},
             {"name": "meta", "description": "This description."},
             {"name": "reports", "description": "People served (managers only)."},
+            {"name": "groups", "description": "Founding groups until their entity is registered."},
         ],
-        "paths": {**_paths(), **_report_paths()},
+        "paths": {**_paths(), **_report_paths(), **_group_paths()},
         "components": {
             "schemas": _schemas(),
             "responses": _responses(),
             "parameters": {
+                "GroupId": {"name": "group_id", "in": "path", "required": True, "schema": ID},
                 "ConsultationId": {
                     "name": "consultation_id",
                     "in": "path",
@@ -913,3 +946,234 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             },
         },
     }
+
+
+# --- founding groups (issue #12) -------------------------------------------------------------
+
+NULLABLE_STR = {"type": ["string", "null"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _requirement_schema() -> Schema:
+    return {
+        "type": "object",
+        "required": ["code", "met", "message"],
+        "properties": {
+            "code": {"type": "string", "description": "Stable code of the founding rule."},
+            "met": {"type": "boolean", "const": False, "description": "Always false: only "
+                    "unmet requirements are listed."},
+            "message": {"type": "string", "description": "In the request's language."},
+        },
+    }  # fmt: skip
+
+
+def _group_schema() -> Schema:
+    """The JSON of one founding group (`web.api.groups.group_json`)."""
+    member = {
+        "type": "object",
+        "required": ["id", "kind", "name", "at_risk", "founder"],
+        "properties": {
+            "id": ID,
+            "kind": {"type": "string", "enum": ["natural", "legal"]},
+            "name": {"type": "string"},
+            "user_id": {"type": ["integer", "null"]},
+            "at_risk": {**NULLABLE_STR, "description": "An art. 4 category code, `none` (not "
+                        "at risk) or null (not recorded)."},
+            "founder": {"type": "boolean"},
+            "legal_type": {"type": ["string", "null"],
+                           "enum": [*(t.value for t in LegalType), None]},
+            "krs": NULLABLE_STR,
+            "nip": NULLABLE_STR,
+            "joined_on": NULLABLE_DATE,
+            "left_on": NULLABLE_DATE,
+        },
+    }  # fmt: skip
+    step = {
+        "type": "object",
+        "required": ["kind", "from", "to", "on", "note", "override_reason", "by"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["stage", "legal_form"]},
+            "from": NULLABLE_STR,
+            "to": {"type": "string"},
+            "on": DATE,
+            "note": {"type": "string"},
+            "override_reason": {"type": "string", "description": "A manager's written "
+                                "justification for going on with a requirement unmet."},
+            "by": NULLABLE_STR,
+        },
+    }  # fmt: skip
+    return {
+        "type": "object",
+        "required": ["id", "name", "legal_form", "branch_id", "stage", "members", "history",
+                     "requirements"],
+        "properties": {
+            "id": ID,
+            "name": {"type": "string"},
+            "legal_form": {"type": "string", "enum": [f.value for f in LegalForm]},
+            "branch_id": ID,
+            "guardian_id": {"type": ["integer", "null"]},
+            "stage": {"type": "string", "enum": [s.value for s in GroupStage]},
+            "formed_on": NULLABLE_DATE,
+            "founding_meeting_on": NULLABLE_DATE,
+            "registered_on": NULLABLE_DATE,
+            "register": {"type": ["string", "null"], "enum": [*(r.value for r in Register), None]},
+            "krs": NULLABLE_STR,
+            "ewidencja_number": NULLABLE_STR,
+            "nip": NULLABLE_STR,
+            "regon": NULLABLE_STR,
+            "members": {"type": "array", "items": member},
+            "history": {"type": "array", "items": step, "description": "Every change as it was "
+                        "made, oldest first: the one source of the dates."},
+            "requirements": {
+                "type": "array",
+                "items": _requirement_schema(),
+                "description": "The founding requirements the group does not meet (judged by "
+                "the law on its founding meeting's date, today before it); an empty list when "
+                "every requirement is met.",
+            },
+        },
+    }  # fmt: skip
+
+
+def _group_bodies() -> dict[str, Schema]:
+    natural = {
+        "type": "object", "required": ["kind"], "additionalProperties": False,
+        "properties": {
+            "kind": {"const": "natural"}, "user_id": ID, "full_name": {"type": "string"},
+            "at_risk": {"type": "string", "description": "An art. 4 category code in force "
+                        "(`unemployed`, `disabled`, ...) or `none`."},
+            "founder": {"type": "boolean", "default": True}, "joined_on": DATE,
+        },
+    }  # fmt: skip
+    legal = {
+        "type": "object", "required": ["kind", "name", "legal_type"],
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"const": "legal"}, "name": {"type": "string"},
+            "legal_type": {"type": "string", "enum": [t.value for t in LegalType]},
+            "krs": {"type": "string", "description": "10 digits, zeros kept."},
+            "nip": {"type": "string", "description": "10 digits, checked by its check digit."},
+            "founder": {"type": "boolean", "default": True}, "joined_on": DATE,
+        },
+    }  # fmt: skip
+    return {
+        "group": {
+            "type": "object", "required": ["name", "legal_form", "branch_id"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "maxLength": 200},
+                "legal_form": {"type": "string", "enum": [f.value for f in LegalForm]},
+                "branch_id": ID, "guardian_id": ID,
+                "formed_on": {**DATE, "description": "Default today; never in the future."},
+            },
+        },
+        "member": {"oneOf": [natural, legal]},
+        "stage": {
+            "type": "object", "required": ["stage"], "additionalProperties": False,
+            "properties": {
+                "stage": {"type": "string", "enum": [s.value for s in GroupStage]},
+                "on": {**DATE, "description": "The day it happened: default today, never in "
+                       "the future, never before the group was formed."},
+                "note": {"type": "string"},
+                "override_reason": {"type": "string", "description": "Managers only: go on "
+                                    "with a founding requirement unmet (at least 20 characters)."},
+                "register": {"type": "string", "enum": [r.value for r in Register],
+                             "description": "For `registered`: the form's register (default)."},
+                "number": {"type": "string", "description": "For `registered`: the KRS number "
+                           "(10 digits, unique) or the ewidencja number."},
+                "nip": {"type": "string"}, "regon": {"type": "string"},
+            },
+        },
+    }  # fmt: skip
+
+
+def _group_errors() -> Schema:
+    return {
+        "401": _resp("Unauthorized"),
+        "403": _resp("Forbidden"),
+        "404": _resp("NotFound"),
+        "422": _json(
+            {"anyOf": [
+                {"allOf": [_ref("Error"), {"type": "object", "properties": {
+                    "requirements": {"type": "array", "items": _requirement_schema()}}}]},
+            ]},
+            "`invalid_input` with `field` (a wrong type, an unknown field, `in_future`, "
+            "`legal_person_in_association`, `already_member`, `number` missing, ...), "
+            "`invalid_krs`, `invalid_nip`, `invalid_regon`, `stage_not_on_path`, "
+            "`stage_backwards`, `same_stage`, `date_before_formed`, or `requirements_unmet` "
+            "with `requirements` (the unmet ones).",
+        ),
+    }  # fmt: skip
+
+
+def _group_paths() -> dict[str, Schema]:
+    """Founding groups (issue #12): everyone logged in reads the groups they may see (managers
+    all, experts those they guard or advised, clients their own); managers and the group's
+    guardian write."""
+    group = _json(_group_schema(), "The group.")
+    bodies = _group_bodies()
+    errors_ = _group_errors()
+    param = [_param("GroupId"), _param("Lang")]
+
+    def body(name: str) -> Schema:
+        return {"required": True, "content": {"application/json": {"schema": bodies[name]}}}
+
+    return {
+        "/groups": {
+            "get": {
+                "operationId": "groups_list", "tags": ["groups"], "security": LOGGED_IN,
+                "summary": "The founding groups the user may see",
+                "parameters": [
+                    _query("stage", "Only groups at this stage.", {"type": "string"}),
+                    _query("legal_form", "Only groups aiming at this form.", {"type": "string"}),
+                    _query("branch_id", "Only this office's groups.", ID),
+                    _param("Lang"),
+                ],
+                "responses": {
+                    "200": _json({"type": "array", "items": _group_schema()}, "The groups."),
+                    "401": _resp("Unauthorized"), "422": _resp("InvalidInput"),
+                },
+            },
+            "post": {
+                "operationId": "groups_create", "tags": ["groups"], "security": STATE_CHANGING,
+                "summary": "Create a group (managers and experts; the guardian defaults to "
+                "the creator)",
+                "parameters": [_param("Lang")], "requestBody": body("group"),
+                "responses": {"201": _json(_group_schema(), "The new group."), **errors_},
+            },
+        },
+        "/groups/{group_id}": {
+            "get": {
+                "operationId": "groups_detail", "tags": ["groups"], "security": LOGGED_IN,
+                "summary": "One group: members, stage, history, unmet requirements",
+                "parameters": param,
+                "responses": {"200": group, "401": _resp("Unauthorized"),
+                              "404": _resp("NotFound")},
+            },
+        },
+        "/groups/{group_id}/members": {
+            "post": {
+                "operationId": "groups_add_member", "tags": ["groups"],
+                "security": STATE_CHANGING, "summary": "Add a natural or a legal person",
+                "parameters": param, "requestBody": body("member"),
+                "responses": {"201": _json(_group_schema(), "The group with its new member."),
+                              **errors_},
+            },
+        },
+        "/groups/{group_id}/stage": {
+            "post": {
+                "operationId": "groups_move", "tags": ["groups"], "security": STATE_CHANGING,
+                "summary": "Move the group along its form's path; register it",
+                "description": "Forward moves may skip stages; any stage may go to "
+                "`abandoned` (with a note giving the reason) and an abandoned group is "
+                "reopened to a stage of its path. Passing the founding step is refused "
+                "(`requirements_unmet`) while a requirement is unmet, unless a manager gives "
+                "`override_reason`. `registered` needs `number`.",
+                "parameters": param, "requestBody": body("stage"),
+                "responses": {
+                    "200": _json(_group_schema(), "The moved group."), **errors_,
+                    "409": _json(_ref("Error"), "`krs_taken`: another group has this KRS."),
+                },
+            },
+        },
+    }  # fmt: skip

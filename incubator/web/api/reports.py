@@ -17,6 +17,7 @@ from ...domain.calendar import local_date
 from ...exports.report_data import summary_json
 from ...extensions import db
 from ...services import projects, report_options
+from ...services.group_funnel import group_funnel
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.reports import filters_of, labels, scope_for
@@ -42,8 +43,14 @@ def report_summary() -> Response | tuple[Response, int]:
         now=utcnow(),
         ip=client_ip(),
     )
+    groups = group_funnel(
+        db.session,
+        first_day=scope.first_day,
+        last_day=scope.last_day,
+        branch_ids=scope.branch_ids,
+    )
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    return jsonify(summary_json(summary, filters_of(scope, locale), labels(), locale))
+    return jsonify(summary_json(summary, filters_of(scope, locale), labels(), locale, groups))
 
 
 @bp.get("/projects")

@@ -23,6 +23,7 @@ from ...exports import report_data, tables
 from ...exports.pdf.report import report_pdf
 from ...extensions import db
 from ...services import directory, projects, report_options
+from ...services.group_funnel import group_funnel
 from ...services.report_scope import ReportScope
 from ..common.access import current_actor
 from ..common.client import client_ip
@@ -105,6 +106,12 @@ def index() -> ResponseReturnValue:
         summary=summary,
         tables=report_data.tables(summary, labels(), locale),
         chart=monthly_svg(summary.by_month, text),
+        groups=group_funnel(
+            db.session,
+            first_day=scope.first_day,
+            last_day=scope.last_day,
+            branch_ids=scope.branch_ids,
+        ),
         locale=locale,
         error=None,
         **_choices(),
