@@ -19,6 +19,7 @@ from .founding_group import (
     LegalForm,
 )
 from .project import Project, ProjectParticipant, project_branches
+from .site_setting import SiteSetting
 from .topic_category import TopicCategory
 from .user import (
     ClientProfile,
@@ -54,6 +55,7 @@ __all__ = [
     "FoundingGroupStage",
     "Gender",
     "Project",
+    "SiteSetting",
     "ProjectParticipant",
     "TopicCategory",
     "project_branches",

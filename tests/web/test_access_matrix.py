@@ -174,6 +174,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET groups.new": (*STAFF_DENIED, 200, 200, 200),
     "POST groups.new": (*STAFF_DENIED, 422, 422, 422),
     "GET groups.registry": (*STAFF_DENIED, 200, 200, 200),
+    "POST groups.publish": (LOGIN, 403, 403, 403, 403, 400),  # no switch value posted
+    "GET main.founded_entities": (404,) * 6,  # not published until a manager switches it on
     # founding groups (issue #12): A is a member of X's group; managers and the guardian write
     "GET api.groups_list": (401, 200, 200, 200, 200, 200),
     "POST api.groups_create": (401, 403, 403, 422, 422, 422),  # staff: no body, 422

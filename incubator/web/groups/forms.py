@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 DATE_REQUIRED = _l("Enter a date.")
@@ -64,3 +64,9 @@ class LegalFormForm(FlaskForm):
     legal_form = SelectField(_l("New target legal form"), choices=[])
     on = DateField(_l("Changed on"), validators=[DataRequired(message=DATE_REQUIRED)])
     note = TextAreaField(_l("Note"), validators=[Length(max=500)])
+
+
+class PublishForm(FlaskForm):
+    """The registry's publication switch: ``1`` publishes, ``0`` takes it down."""
+
+    publish = HiddenField()

@@ -3,8 +3,9 @@ entities. Who sees which group is `services.groups.group_ids_for`; the forms are
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...clock import utcnow
@@ -15,9 +16,11 @@ from ...domain.founding import FOUNDING_STEP, GroupStage, LegalForm
 from ...domain.founding_check import employment_duty_due
 from ...extensions import db
 from ...models.founding_group import HistoryKind, MemberKind
-from ...services import directory, group_stages, group_views
+from ...services import directory, group_stages, group_views, site_settings
 from ..common.access import current_actor
+from ..common.client import client_ip
 from . import labels
+from .forms import PublishForm
 
 bp = Blueprint("groups", __name__)
 
@@ -116,4 +119,27 @@ def show(group_id: int):
 def registry():
     if not current_user.is_staff:
         abort(403)
-    return render_template("groups/registry.html", groups=group_views.registry(db.session))
+    return render_template(
+        "groups/registry.html",
+        groups=group_views.registry(db.session),
+        published=site_settings.flag(db.session, site_settings.PUBLIC_REGISTRY),
+        publish_form=PublishForm(),
+    )
+
+
+@bp.post("/rejestr/publikacja")
+def publish():
+    """A manager publishes the registry on a public page, or takes it down."""
+    if not current_user.is_manager:
+        abort(403)
+    form = PublishForm()
+    if not form.validate_on_submit() or form.publish.data not in ("1", "0"):
+        abort(400)
+    on = form.publish.data == "1"
+    site_settings.set_flag(
+        db.session, user=current_actor(), key=site_settings.PUBLIC_REGISTRY, on=on,
+        now=utcnow(), ip=client_ip(),
+    )  # fmt: skip
+    flash(_("The registry is now public.") if on else _("The registry is no longer public."),
+          "success")  # fmt: skip
+    return redirect(url_for("groups.registry"))

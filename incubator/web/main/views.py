@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from ...clock import utcnow
 from ...extensions import db
-from ...services import accounts, directory
+from ...services import accounts, directory, group_views, site_settings
 from ..common.client import client_ip
 from ..common.redirects import safe_next
 
@@ -48,3 +57,12 @@ def privacy():
 @bp.get("/deklaracja-dostepnosci")
 def accessibility():
     return render_template("main/accessibility.html")
+
+
+@bp.get("/zalozone-podmioty")
+def founded_entities():
+    """The registry of entities founded with the incubator's help, for everyone — only while a
+    manager has published it (404 otherwise). Names, forms and register numbers: no people."""
+    if not site_settings.flag(db.session, site_settings.PUBLIC_REGISTRY):
+        abort(404)
+    return render_template("main/founded_entities.html", groups=group_views.registry(db.session))
