@@ -28,6 +28,7 @@ from ..services import report_options
 
 def _render(args: dict[str, str], fmt: str, locale: str, author: str) -> bytes:
     # The wording and the messages are the web layer's translations (one table each).
+    from ..services.group_funnel import group_funnel
     from ..web.common.errors import message_for
     from ..web.common.reports import filters_of, labels, pdf_meta, scope_for
 
@@ -41,7 +42,15 @@ def _render(args: dict[str, str], fmt: str, locale: str, author: str) -> bytes:
         summary = report_options.count(db.session, scope, settings)
         words = labels()
         if fmt == "json":
-            data = report_data.summary_json(summary, filters_of(scope, locale), words, locale)
+            groups = group_funnel(
+                db.session,
+                first_day=scope.first_day,
+                last_day=scope.last_day,
+                branch_ids=scope.branch_ids,
+            )
+            data = report_data.summary_json(
+                summary, filters_of(scope, locale), words, locale, groups
+            )
             body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif fmt == "pdf":
             generated = format_datetime(datetime.now(UTC), "short")

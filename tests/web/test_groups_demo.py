@@ -3,6 +3,7 @@ the original incubator registered, the groups at work today, and the funnel of 2
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from statistics import median
 
@@ -64,6 +65,13 @@ def test_the_demo_expert_guards_the_short_cooperative(app, demo) -> None:
     names = [g["name"] for g in expert.get(f"{API}/groups").json]
     assert "Spółdzielnia Socjalna „Razem w Kluczach”" in names
     assert "Stowarzyszenie „Dolina Popradu”" not in names
+
+
+def test_the_command_line_report_has_the_funnel_too(runner, demo) -> None:
+    result = runner.invoke(args=["report", "--from", PERIOD["from"], "--to", PERIOD["to"]])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["groups"]
+    assert (groups["formed"], groups["registered"]) == (4, 4)
 
 
 def test_the_demo_funnel_in_the_report(client, demo) -> None:
