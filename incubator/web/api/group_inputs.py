@@ -18,6 +18,7 @@ from ...domain.errors import InvalidInput
 from ...domain.founding import GroupStage
 from ...services.group_stages import Registration
 from ...services.groups import NewMember
+from .inputs import int_field
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 1000
@@ -65,17 +66,6 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = False) -> str:
     return value
 
 
-def _id(data: Mapping[str, Any], name: str, *, required: bool = False) -> int | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise InvalidInput(field=name, reason="missing")
-        return None
-    if not bounds.is_id(value):
-        raise InvalidInput(field=name, reason="not_an_id")
-    return int(value)
-
-
 def _date(data: Mapping[str, Any], name: str) -> date | None:
     value = data.get(name)
     if value is None:
@@ -103,13 +93,13 @@ def _bool(data: Mapping[str, Any], name: str, default: bool) -> bool:
 def new_group(data: Mapping[str, Any]) -> NewGroup:
     """``{name, legal_form, branch_id, guardian_id?, formed_on?}``"""
     _only(data, GROUP_FIELDS)
-    branch_id = _id(data, "branch_id", required=True)
+    branch_id = int_field(data, "branch_id")
     assert branch_id is not None
     return NewGroup(
         name=_text(data, "name", required=True),
         legal_form=_text(data, "legal_form", required=True),
         branch_id=branch_id,
-        guardian_id=_id(data, "guardian_id"),
+        guardian_id=int_field(data, "guardian_id", required=False),
         formed_on=_date(data, "formed_on"),
     )
 
@@ -129,7 +119,7 @@ def new_member(data: Mapping[str, Any]) -> NewMember:
             krs=_text(data, "krs"), nip=_text(data, "nip"), **common,
         )  # fmt: skip
     _only(data, NATURAL_FIELDS)
-    user_id = _id(data, "user_id")
+    user_id = int_field(data, "user_id", required=False)
     full_name = _text(data, "full_name")
     if user_id is not None and full_name:
         raise InvalidInput(field="full_name", reason="unknown_field")
