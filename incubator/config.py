@@ -90,6 +90,12 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Inkubator Ekonomii Społecznej <inkubator@localhost>"
     )
 
+    # Calendar entries (.ics downloads, e-mail attachments, feeds) carry UIDs "<id>@<domain>".
+    # Set it once before going live and never change it: calendar programs match updates and
+    # cancellations by UID, so a new domain would duplicate every subscribed event. Unset: the
+    # host of PUBLIC_URL, else "inkubator.local" (exports/ics.py uid_domain).
+    CALENDAR_UID_DOMAIN: str | None = os.environ.get("CALENDAR_UID_DOMAIN")
+
     # Rate limits (web/common/limits.py): each is a `limits` string such as "10 per minute" or
     # "5 per minute; 20 per hour". Counters live in RATELIMIT_STORAGE_URI: redis://… when
     # several workers serve, since memory:// counts per worker.

@@ -50,6 +50,15 @@ def calendar_entry(consultation: Consultation, *, locale: str) -> CalendarEntry:
     )
 
 
-def calendar_bytes(consultation: Consultation, *, locale: str, now: datetime) -> bytes:
-    """The .ics file of one consultation."""
-    return build_calendar([calendar_entry(consultation, locale=locale)], now=now)
+def calendar_bytes(
+    consultation: Consultation,
+    *,
+    locale: str,
+    now: datetime,
+    domain: str,
+    method: str | None = None,
+) -> bytes:
+    """The .ics file of one consultation (`method`: REQUEST or CANCEL for e-mail invitations)."""
+    return build_calendar(
+        [calendar_entry(consultation, locale=locale)], now=now, domain=domain, method=method
+    )

@@ -9,15 +9,42 @@ invitation update), so calendars update the existing event instead of adding a n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ipaddress
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..domain.calendar import WARSAW
 
 PRODID = "-//Inkubator Ekonomii Spolecznej//Inkubator//PL"
+DEFAULT_UID_DOMAIN = "inkubator.local"
+
+
+def uid_domain(config: Mapping[str, Any]) -> str:
+    """The domain part of every UID: ``CALENDAR_UID_DOMAIN``, else PUBLIC_URL's host.
+
+    It must never change once calendars hold the events (see config.py), so it is read from the
+    settings, never from a request.
+    """
+    configured = (config.get("CALENDAR_UID_DOMAIN") or "").strip()
+    if configured:
+        return configured
+    host = urlsplit(config.get("PUBLIC_URL") or "").hostname or ""
+    if not host or host == "localhost" or _is_ip(host):  # the demo's http://127.0.0.1:port
+        return DEFAULT_UID_DOMAIN
+    return host
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -66,7 +93,7 @@ def build_calendar(
     entries: Iterable[CalendarEntry],
     *,
     now: datetime,
-    domain: str = "inkubator.local",
+    domain: str = DEFAULT_UID_DOMAIN,
     name: str | None = None,
     method: str | None = None,
 ) -> bytes:

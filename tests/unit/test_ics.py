@@ -56,3 +56,17 @@ def test_polish_text_survives_and_status_and_sequence_are_set() -> None:
     assert str(event["LOCATION"]) == "Inkubator Klucze, ul. Żeromskiego 1"
     assert event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 3
     assert str(event["UID"]) == "abc123@inkubator.local"
+
+
+def test_uid_domain_comes_from_the_setting_then_the_public_url_then_the_default() -> None:
+    from incubator.exports.ics import uid_domain
+
+    assert uid_domain(
+        {"CALENDAR_UID_DOMAIN": " ies.example.pl ", "PUBLIC_URL": "https://a.pl"}
+    ) == ("ies.example.pl")
+    assert uid_domain({"PUBLIC_URL": "https://inkubator.krakow.pl:8443/app"}) == (
+        "inkubator.krakow.pl"
+    )
+    assert uid_domain({}) == "inkubator.local"
+    assert uid_domain({"PUBLIC_URL": "http://127.0.0.1:5000"}) == "inkubator.local"
+    assert uid_domain({"PUBLIC_URL": "http://localhost:5000"}) == "inkubator.local"

@@ -75,9 +75,7 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(
-    t: Table, styles: dict[str, ParagraphStyle], width: float, decimal: str
-) -> list[Any]:
+def _table(t: Table, styles: dict[str, ParagraphStyle], width: float, decimal: str) -> list[Any]:
     def cell(value: Any, style: str) -> Any:
         if isinstance(value, float):
             value = f"{value:.1f}".replace(".", decimal)

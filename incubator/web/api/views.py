@@ -21,6 +21,7 @@ from ...domain.accounts import AuthError
 from ...domain.booking_rules import BookingPolicy, InvalidInput
 from ...domain.slots import Slot
 from ...exports.calendar_entry import calendar_bytes
+from ...exports.ics import uid_domain
 from ...extensions import db, limiter
 from ...services import authentication, booking, directory, outcomes
 from ...services.consultations import get_visible, list_consultations
@@ -210,7 +211,12 @@ def consultation_get(consultation_id: int) -> Response:
 def consultation_ics(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, current_actor())
     return Response(
-        calendar_bytes(consultation, locale=_locale(), now=utcnow()),
+        calendar_bytes(
+            consultation,
+            locale=_locale(),
+            now=utcnow(),
+            domain=uid_domain(current_app.config),
+        ),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": f'attachment; filename="konsultacja-{consultation.id}.ics"',
