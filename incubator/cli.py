@@ -35,10 +35,17 @@ def register_commands(app: Flask) -> None:
     """Attach our commands to the app (so `flask --app incubator` sees them too)."""
     from .commands.backup import commands as backup_commands
     from .commands.doctor import commands as doctor_commands
+    from .commands.mail import commands as mail_commands
     from .commands.report import commands as report_commands
     from .commands.seed import commands as seed_commands
     from .commands.users import users
 
     app.cli.add_command(users)
-    for command in [*seed_commands, *backup_commands, *doctor_commands, *report_commands]:
+    for command in [
+        *seed_commands,
+        *backup_commands,
+        *doctor_commands,
+        *report_commands,
+        *mail_commands,
+    ]:
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ from incubator.models import (
     AvailabilityException,
     AvailabilityRule,
     Branch,
+    CallTask,
     ClientProfile,
     Consultation,
     ConsultationAttendee,
@@ -166,3 +167,20 @@ def create_project(*, branches=(), **params) -> Project:
     db.session.add(project)
     db.session.commit()
     return project
+
+
+def create_call_task(*, user: User, consultation: Consultation | None = None, **params) -> CallTask:
+    """A person on the "to call" list (default: a reminder about `consultation`)."""
+    params.setdefault("kind", "reminder")
+    params.setdefault("created_at_dt", NOW)
+    params.setdefault("key", f"test:{next(_counter)}")
+    task = CallTask(
+        user_id=user.id,
+        consultation_id=consultation.id if consultation else None,
+        branch_id=consultation.branch_id if consultation else None,
+        expert_id=consultation.expert_id if consultation else None,
+        **params,
+    )
+    db.session.add(task)
+    db.session.commit()
+    return task

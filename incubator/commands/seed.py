@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,6 +29,7 @@ from ..demo import (
 )
 from ..extensions import db
 from ..models import User
+from ..services.mail import MailSettings
 
 seed_dir_option = click.option(
     "--seed-dir",
@@ -167,7 +168,6 @@ def demo(host: str, port: int, seed_dir: Path) -> None:
     a restart and no production secret is ever invented.
     """
     from flask_migrate import upgrade
-    from werkzeug.serving import run_simple
 
     from .. import create_app
     from ..config import DemoConfig
@@ -212,7 +212,24 @@ def demo(host: str, port: int, seed_dir: Path) -> None:
     click.echo(f"Database: {database}")
     click.echo(f"Inkubator demo: http://{shown_host}:{port}/  (Ctrl+C to stop)")
     _print_logins(accounts)
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    _serve(app, host, port)
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    """Serve the demo, with a background sender delivering the outbox every few seconds (to
+    instance/outbox/ as .eml files unless MAIL_SERVER is set)."""
+    from werkzeug.serving import run_simple
+
+    from .mail import start_background_sender
+
+    if not app.config.get("MAIL_SERVER"):
+        folder = MailSettings.from_config(app.config, app.instance_path).outbox
+        click.echo(f"E-mails (bookings, changes, reminders) are written to {folder}/")
+    stop_sender = start_background_sender(app)
+    try:
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    finally:
+        stop_sender.set()
 
 
 commands: list[click.Command] = [seed, seed_demo, demo]

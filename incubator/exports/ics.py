@@ -64,6 +64,9 @@ class CalendarEntry:
     organizer_name: str = ""
     organizer_email: str | None = None
     url: str | None = None
+    # (name, e-mail) of people invited: an e-mail invitation names its recipient, who has
+    # already accepted (the booking is made), so calendars file it without asking for a reply.
+    attendees: tuple[tuple[str, str], ...] = ()
 
 
 def _event(entry: CalendarEntry, stamp: datetime, domain: str) -> Event:
@@ -86,6 +89,13 @@ def _event(entry: CalendarEntry, stamp: datetime, domain: str) -> Event:
         organizer = vCalAddress(f"mailto:{entry.organizer_email}")
         organizer.params["cn"] = vText(entry.organizer_name)
         event["organizer"] = organizer
+    for name, email in entry.attendees:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee, encode=0)
     return event
 
 

@@ -18,6 +18,7 @@ from .founding_group import (
     GroupStage,
     LegalForm,
 )
+from .outbox import CallTask, OutboxMessage, OutboxStatus
 from .project import Project, ProjectParticipant, project_branches
 from .site_setting import SiteSetting
 from .topic_category import TopicCategory
@@ -40,6 +41,9 @@ __all__ = [
     "AvailabilityRule",
     "Branch",
     "CalendarVersion",
+    "CallTask",
+    "OutboxMessage",
+    "OutboxStatus",
     "DIRECTORY_CALENDAR",
     "ClientProfile",
     "Consultation",

@@ -10,22 +10,18 @@ SQLite, row locks on PostgreSQL.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.booking_rules import (
     BookingPolicy,
-    InvalidAttendee,
     OutsideAvailability,
     SlotTaken,
     TooManyBookings,
-    UnknownClient,
     check_active_limit,
     check_client_commitments,
     check_timing,
@@ -33,21 +29,22 @@ from ..domain.booking_rules import (
 from ..domain.calendar import local_date
 from ..domain.consultations import ConsultationStatus, can_manage, check_change
 from ..domain.errors import InvalidInput, NotAllowed
+from ..domain.notifications import NoticeKind
 from ..domain.slots import Interval, Slot
 from ..models import (
     Area,
     Branch,
     Consultation,
     ConsultationAttendee,
-    FoundingGroupMember,
-    Role,
     User,
 )
-from . import audit
+from . import audit, notifications
+from .booking_parties import commitments, group_for_attendees, resolve_client
 from .calendar_days import polish_holidays
 from .consultations import get_visible
 from .consultations import load as load_consultation
 from .directory import resolve_area, resolve_branch, resolve_expert
+from .notifications import NoticeSettings
 from .slots import find_slots, next_free_slots
 from .transactions import lock_rows, write
 
@@ -70,61 +67,6 @@ class BookingRequest:
     topic: str = ""
     client_id: int | None = None  # staff only; a client books for themselves
     attendee_ids: tuple[int, ...] = ()
-
-
-def _commitments(
-    session: Session, client_id: int, now: datetime, exclude_id: int | None = None
-) -> list[Interval]:
-    stmt = (
-        select(Consultation.start_dt, Consultation.end_dt)
-        .join(ConsultationAttendee, ConsultationAttendee.consultation_id == Consultation.id)
-        .where(
-            ConsultationAttendee.user_id == client_id,
-            Consultation.status == ConsultationStatus.BOOKED,
-            Consultation.end_dt > now,
-        )
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Consultation.id != exclude_id)
-    return [Interval(s, e) for s, e in session.execute(stmt)]
-
-
-def _resolve_client(session: Session, actor: User, client_id: int | None) -> User:
-    if actor.is_client:
-        if client_id not in (None, actor.id):
-            raise NotAllowed(reason="client_for_other")
-        return actor
-    if client_id is None:
-        raise UnknownClient(reason="client_id_required")
-    client = session.get(User, client_id)
-    if client is None or client.role != Role.CLIENT or not client.active:
-        raise UnknownClient(client_id=client_id)
-    return client
-
-
-def _group_for_attendees(session: Session, client: User, attendee_ids: Sequence[int]) -> int | None:
-    """Attendees must be clients who share a founding group with the client; returns that group."""
-    others = [i for i in dict.fromkeys(attendee_ids) if i != client.id]
-    if not others:
-        return None
-    memberships: dict[int, set[int]] = defaultdict(set)
-    rows = session.execute(
-        select(FoundingGroupMember.user_id, FoundingGroupMember.group_id).where(
-            FoundingGroupMember.user_id.in_([client.id, *others]),
-            FoundingGroupMember.left_date.is_(None),
-        )
-    )
-    for user_id, group_id in rows:
-        memberships[user_id].add(group_id)
-    shared = set(memberships[client.id])
-    for other in others:
-        user = session.get(User, other)
-        if user is None or user.role != Role.CLIENT or not user.active:
-            raise InvalidAttendee(user_id=other, reason="unknown")
-        shared &= memberships[other]
-        if not shared:
-            raise InvalidAttendee(user_id=other, reason="not_in_group")
-    return min(shared)
 
 
 def _match_slot(
@@ -187,6 +129,7 @@ def book(
     actor: User,
     now: datetime,
     policy: BookingPolicy,
+    notices: NoticeSettings,
 ) -> Consultation:
     """Book a consultation; the whole check-and-insert is one serialised transaction.
 
@@ -217,6 +160,9 @@ def book(
             target=consultation,
             details={"start": slot.start.isoformat(), "for": client.id},
             now=now,
+        )
+        notifications.consultation_changed(
+            session, consultation, NoticeKind.BOOKED, actor=actor, now=now, settings=notices
         )
         booked_id = consultation.id
     return _loaded(session, booked_id)
@@ -260,7 +206,7 @@ def check_booking(
         raise NotAllowed(reason="other_experts_calendar")
     area = resolve_area(session, request.domain_code)
     branch = resolve_branch(session, request.branch_id)
-    client = _resolve_client(session, actor, request.client_id)
+    client = resolve_client(session, actor, request.client_id)
     if lock:
         lock_rows(session, User, [request.expert_id, client.id])
     expert = resolve_expert(session, request.expert_id, area, branch)
@@ -269,9 +215,9 @@ def check_booking(
         session, area=area, branch=branch, expert=expert, start=request.start, now=now,
         policy=policy,
     )  # fmt: skip
-    group_id = _group_for_attendees(session, client, request.attendee_ids)
+    group_id = group_for_attendees(session, client, request.attendee_ids)
     check_client_commitments(
-        Interval(slot.start, slot.end), _commitments(session, client.id, now), policy,
+        Interval(slot.start, slot.end), commitments(session, client.id, now), policy,
         is_move=False,
     )  # fmt: skip
     return CheckedBooking(area, branch, client, expert, slot, group_id)
@@ -282,7 +228,7 @@ def client_limit_refusal(
 ) -> TooManyBookings | None:
     """Why `client` cannot book one more consultation now (None: they can), asked up front."""
     try:
-        check_active_limit(len(_commitments(session, client.id, now)), policy)
+        check_active_limit(len(commitments(session, client.id, now)), policy)
     except TooManyBookings as error:
         return error
     return None
@@ -334,6 +280,7 @@ def cancel(
     reason: str = "",
     now: datetime,
     policy: BookingPolicy,
+    notices: NoticeSettings,
 ) -> Consultation:
     """Cancel; the slot is free again at once. Staff may always cancel, with a reason."""
     with write(session):
@@ -356,6 +303,9 @@ def cancel(
             details={"reason": reason},
             now=now,
         )
+        notifications.consultation_changed(
+            session, consultation, NoticeKind.CANCELLED, actor=actor, now=now, settings=notices
+        )
     return consultation
 
 
@@ -367,6 +317,7 @@ def reschedule(
     start: datetime,
     now: datetime,
     policy: BookingPolicy,
+    notices: NoticeSettings,
     expert_id: int | None = None,
     branch_id: int | None = None,
 ) -> Consultation:
@@ -391,7 +342,11 @@ def reschedule(
         ids = [consultation.expert_id, request.expert_id, consultation.client_id]
         lock_rows(session, User, ids)
         expert, slot = _move_slot(session, consultation, request, area, branch, now, policy)
-        _move(session, consultation, expert, branch, slot, actor=actor, now=now)
+        previous = _move(session, consultation, expert, branch, slot, actor=actor, now=now)
+        notifications.consultation_changed(
+            session, consultation, NoticeKind.MOVED, actor=actor, now=now, settings=notices,
+            previous=previous,
+        )  # fmt: skip
     return _loaded(session, consultation_id)
 
 
@@ -458,7 +413,7 @@ def _move_slot(
     for attendee_id in consultation.attendee_ids:
         check_client_commitments(
             Interval(slot.start, slot.end),
-            _commitments(session, attendee_id, now, exclude_id=consultation.id),
+            commitments(session, attendee_id, now, exclude_id=consultation.id),
             policy,
             is_move=True,
         )
@@ -474,10 +429,12 @@ def _move(
     *,
     actor: User,
     now: datetime,
-) -> None:
-    previous = consultation.start_dt
-    consultation.expert_id = expert.id
-    consultation.branch_id = branch.id
+) -> notifications.Previous:
+    previous = notifications.Previous(
+        start=consultation.start_dt, end=consultation.end_dt, expert=consultation.expert
+    )
+    consultation.expert = expert
+    consultation.branch = branch
     consultation.start_dt = slot.start
     consultation.end_dt = slot.end
     consultation.buffer_min = slot.buffer_min
@@ -488,9 +445,10 @@ def _move(
         actor=actor,
         action="consultation.reschedule",
         target=consultation,
-        details={"from": previous.isoformat(), "to": slot.start.isoformat()},
+        details={"from": previous.start.isoformat(), "to": slot.start.isoformat()},
         now=now,
     )
+    return previous
 
 
 __all__ = ["BookingRequest", "book", "cancel", "policy_from_config", "reschedule"]

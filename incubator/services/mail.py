@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
+
+from ..domain.notifications import is_permanent
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,16 @@ SMTP_TIMEOUT_S = 30
 
 
 class MailError(RuntimeError):
-    """The message could not be delivered to the SMTP server or written to the outbox."""
+    """The message could not be delivered to the SMTP server or written to the outbox.
+
+    `permanent` is set when the server refused it for good (a 5xx reply such as 550 "no such
+    mailbox"): sending it again cannot help. Lost connections, time-outs and 4xx are temporary.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
 
 
 def build_message(
@@ -106,6 +117,93 @@ def send_mail(
     return _write_outbox(settings.outbox, message, subject, now)
 
 
+class Courier:
+    """Delivers stored messages (RFC 5322 bytes) one by one over one SMTP connection, opened on
+    the first message and reused; or writes them to the outbox folder without ``MAIL_SERVER``.
+
+    Use as a context manager. A connection that breaks is dropped, so the next message opens a
+    new one; the caller decides whether to go on after a temporary failure.
+    """
+
+    def __init__(self, settings: MailSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Courier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def deliver(self, data: bytes, *, to: str, subject: str, now: datetime) -> Path | None:
+        """Send one stored message to `to`; the .eml path when written to the outbox folder."""
+        if not self.settings.server:
+            return _write_bytes(self.settings.outbox, data, subject, to, now)
+        recipients = [address for _, address in getaddresses([to]) if address]
+        sender = parseaddr(self.settings.sender)[1] or "inkubator@localhost"
+        # smtplib sends bytes as they are: bare LF line ends would make one endless line.
+        data = re.sub(rb"\r?\n", b"\r\n", data)
+        try:
+            self._connection().sendmail(sender, recipients, data)
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            code = max(codes) if codes else None
+            raise MailError(
+                f"the server refused {to}: {_reply(error.recipients)}",
+                code=code,
+                permanent=bool(codes) and all(is_permanent(c) for c in codes),
+            ) from error
+        except smtplib.SMTPResponseException as error:
+            self._drop()
+            raise MailError(
+                f"the server answered {error.smtp_code} for {to}: {_text(error.smtp_error)}",
+                code=error.smtp_code,
+                permanent=is_permanent(error.smtp_code),
+            ) from error
+        except (smtplib.SMTPException, OSError) as error:
+            self._drop()
+            host, port = self.settings.server, self.settings.port
+            raise MailError(f"SMTP delivery to {host}:{port} failed: {error}") from error
+        return None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            settings = self.settings
+            assert settings.server is not None
+            smtp = smtplib.SMTP(settings.server, settings.port, timeout=SMTP_TIMEOUT_S)
+            try:
+                if settings.use_tls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if settings.username:
+                    smtp.login(settings.username, settings.password)
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _reply(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{code} {_text(text)}" for code, text in refused.values())
+
+
 def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
     host, port = settings.server, settings.port
     assert host is not None
@@ -121,9 +219,12 @@ def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
 
 
 def _write_outbox(outbox: Path, message: EmailMessage, subject: str, now: datetime) -> Path:
+    return _write_bytes(outbox, message.as_bytes(policy=SMTP), subject, str(message["To"]), now)
+
+
+def _write_bytes(outbox: Path, data: bytes, subject: str, to: str, now: datetime) -> Path:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     stem = f"{stamp}-{slugify(subject) or 'message'}"
-    data = message.as_bytes(policy=SMTP)
     try:
         outbox.mkdir(parents=True, exist_ok=True)
         for attempt in range(100):
@@ -133,7 +234,7 @@ def _write_outbox(outbox: Path, message: EmailMessage, subject: str, now: dateti
                     handle.write(data)
             except FileExistsError:
                 continue
-            log.info("E-mail to %s written to %s", message["To"], path)
+            log.info("E-mail to %s written to %s", to, path)
             return path
     except OSError as error:
         raise MailError(f"cannot write to the outbox {outbox}: {error}") from error

@@ -29,10 +29,12 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
-from tests.helpers import NOW, POLICY, TODAY, local
+from tests.helpers import NOTICES, NOW, POLICY, TODAY, local
 
 MON, TUE, WED = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)
 SUN = date(2026, 11, 29)
+
+
 @pytest.fixture()
 def world(db):
     klucze = create_branch(code="klucze", name="Klucze")
@@ -98,6 +100,7 @@ def booked(db, world):
         ),
         actor=world["client"],
         now=NOW,
+        notices=NOTICES,
         policy=POLICY,
     )
 

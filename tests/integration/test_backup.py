@@ -43,7 +43,7 @@ from tests.factories import (
     create_expert,
     create_rule,
 )
-from tests.helpers import NOW, local
+from tests.helpers import NOTICES, NOW, local
 
 INCUBATOR = Path(sys.executable).parent / "incubator"
 WRITERS = 3
@@ -162,7 +162,9 @@ def _writer(app: Flask, ids: dict, n: int, starts: list[datetime], ledger: Ledge
                 if stop.is_set():
                     return
                 request = BookingRequest(ids["expert"], ids["branch"], "law", start)
-                consultation = booking.book(session, request, actor=actor, now=NOW, policy=POLICY)
+                consultation = booking.book(
+                    session, request, actor=actor, now=NOW, notices=NOTICES, policy=POLICY
+                )
                 with ledger.lock:  # recorded only once the commit has returned
                     ledger.committed.append((consultation.id, start))
             _db.session.remove()

@@ -29,7 +29,7 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
-from tests.helpers import NOW, POLICY, WED, local
+from tests.helpers import NOTICES, NOW, POLICY, WED, local
 
 
 @pytest.fixture()
@@ -106,6 +106,7 @@ def test_book_creates_one_consultation_with_its_attendee(db, world) -> None:
         request(world, local(WED, 9), topic=" Statut spółdzielni "),
         actor=world["client"],
         now=NOW,
+        notices=NOTICES,
         policy=POLICY,
     )
     db.session.expire_all()
@@ -127,11 +128,23 @@ def test_book_creates_one_consultation_with_its_attendee(db, world) -> None:
 
 def test_a_taken_slot_answers_slot_taken_with_alternatives(db, world) -> None:
     booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     other = create_client()
     with pytest.raises(rules.SlotTaken) as caught:
-        booking.book(db.session, request(world, local(WED, 9)), actor=other, now=NOW, policy=POLICY)
+        booking.book(
+            db.session,
+            request(world, local(WED, 9)),
+            actor=other,
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
+        )
     assert count(db) == 1
     alternatives = caught.value.next_slots
     assert alternatives and alternatives[0].start == local(WED, 10)
@@ -140,12 +153,24 @@ def test_a_taken_slot_answers_slot_taken_with_alternatives(db, world) -> None:
 
 def test_cancelled_slot_can_be_booked_again(db, world) -> None:
     first = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
-    booking.cancel(db.session, first.id, actor=world["client"], now=NOW, policy=POLICY)
+    booking.cancel(
+        db.session, first.id, actor=world["client"], now=NOW, notices=NOTICES, policy=POLICY
+    )
     other = create_client()
     again = booking.book(
-        db.session, request(world, local(WED, 9)), actor=other, now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=other,
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     assert again.id != first.id
     statuses = db.session.scalars(select(Consultation.status).order_by(Consultation.id)).all()
@@ -167,7 +192,12 @@ def test_cancelled_slot_can_be_booked_again(db, world) -> None:
 def test_bad_starts_are_refused_and_write_nothing(db, world, start, error) -> None:
     with pytest.raises(error):
         booking.book(
-            db.session, request(world, start), actor=world["client"], now=NOW, policy=POLICY
+            db.session,
+            request(world, start),
+            actor=world["client"],
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
         )
     assert count(db) == 0
 
@@ -176,7 +206,12 @@ def test_day_off_removes_the_slot(db, world) -> None:
     create_exception(world["nowak"], start_date=WED, reason="urlop")
     with pytest.raises(rules.OutsideAvailability):
         booking.book(
-            db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+            db.session,
+            request(world, local(WED, 9)),
+            actor=world["client"],
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
         )
 
 
@@ -196,14 +231,21 @@ def test_unknown_references(db, world, domain_code, branch_key, expert_key, erro
         start=local(WED, 9),
     )
     with pytest.raises(error):
-        booking.book(db.session, req, actor=world["client"], now=NOW, policy=POLICY)
+        booking.book(
+            db.session, req, actor=world["client"], now=NOW, notices=NOTICES, policy=POLICY
+        )
     assert count(db) == 0
 
 
 def test_a_client_may_hold_three_future_bookings(db, world) -> None:
     for day in (WED, WED + timedelta(days=1), WED + timedelta(days=2)):
         booking.book(
-            db.session, request(world, local(day, 9)), actor=world["client"], now=NOW, policy=POLICY
+            db.session,
+            request(world, local(day, 9)),
+            actor=world["client"],
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
         )
     with pytest.raises(rules.TooManyBookings):
         booking.book(
@@ -211,6 +253,7 @@ def test_a_client_may_hold_three_future_bookings(db, world) -> None:
             request(world, local(WED + timedelta(days=5), 9)),
             actor=world["client"],
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
     assert count(db) == 3
@@ -218,7 +261,12 @@ def test_a_client_may_hold_three_future_bookings(db, world) -> None:
 
 def test_a_client_cannot_hold_two_overlapping_bookings(db, world) -> None:
     booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     with pytest.raises(rules.OverlapsOwnBooking):
         booking.book(
@@ -226,6 +274,7 @@ def test_a_client_cannot_hold_two_overlapping_bookings(db, world) -> None:
             request(world, local(WED, 9), expert=world["kos"]),
             actor=world["client"],
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
     assert count(db) == 1
@@ -239,6 +288,7 @@ def test_a_client_cannot_book_for_someone_else(db, world) -> None:
             request(world, local(WED, 9), client_id=other.id),
             actor=world["client"],
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
     assert count(db) == 0
@@ -252,6 +302,7 @@ def test_an_expert_books_only_into_their_own_calendar(db, world) -> None:
             request(world, local(WED, 9), client_id=client.id),
             actor=world["kos"],
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
     c = booking.book(
@@ -259,6 +310,7 @@ def test_an_expert_books_only_into_their_own_calendar(db, world) -> None:
         request(world, local(WED, 9), expert=world["kos"], client_id=client.id),
         actor=world["kos"],
         now=NOW,
+        notices=NOTICES,
         policy=POLICY,
     )
     assert c.created_by_id == world["kos"].id and c.client_id == client.id
@@ -271,6 +323,7 @@ def test_staff_must_name_the_client(db, world) -> None:
             request(world, local(WED, 9)),
             actor=create_manager(),
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
 
@@ -286,6 +339,7 @@ def test_group_consultation_records_every_attendee(db, world) -> None:
             request(world, local(WED, 9), attendee_ids=(stranger.id,)),
             actor=client,
             now=NOW,
+            notices=NOTICES,
             policy=POLICY,
         )
     c = booking.book(
@@ -293,6 +347,7 @@ def test_group_consultation_records_every_attendee(db, world) -> None:
         request(world, local(WED, 9), attendee_ids=(friend.id,)),
         actor=client,
         now=NOW,
+        notices=NOTICES,
         policy=POLICY,
     )
     db.session.expire_all()
@@ -305,38 +360,73 @@ def test_group_consultation_records_every_attendee(db, world) -> None:
 
 def test_clients_cancel_only_24_hours_ahead_staff_always_with_reason(db, world) -> None:
     c = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     late = local(WED, 9) - timedelta(hours=2)
     with pytest.raises(rules.TooLateToCancel):
-        booking.cancel(db.session, c.id, actor=world["client"], now=late, policy=POLICY)
+        booking.cancel(
+            db.session, c.id, actor=world["client"], now=late, notices=NOTICES, policy=POLICY
+        )
     manager = create_manager()
     with pytest.raises(errors.InvalidInput):
-        booking.cancel(db.session, c.id, actor=manager, now=late, policy=POLICY)
+        booking.cancel(db.session, c.id, actor=manager, now=late, notices=NOTICES, policy=POLICY)
     booking.cancel(
-        db.session, c.id, actor=manager, reason="Choroba eksperta", now=late, policy=POLICY
+        db.session,
+        c.id,
+        actor=manager,
+        reason="Choroba eksperta",
+        now=late,
+        notices=NOTICES,
+        policy=POLICY,
     )
     db.session.expire_all()
     stored = db.session.get(Consultation, c.id)
     assert stored.status == ConsultationStatus.CANCELLED and stored.sequence == 1
     assert stored.cancelled_by_id == manager.id and stored.cancel_reason == "Choroba eksperta"
     with pytest.raises(rules.NotCancellable):
-        booking.cancel(db.session, c.id, actor=manager, reason="x", now=late, policy=POLICY)
+        booking.cancel(
+            db.session, c.id, actor=manager, reason="x", now=late, notices=NOTICES, policy=POLICY
+        )
 
 
 def test_others_consultations_are_not_found(db, world) -> None:
     c = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     with pytest.raises(errors.NotFound):
-        booking.cancel(db.session, c.id, actor=create_client(), now=NOW, policy=POLICY)
+        booking.cancel(
+            db.session, c.id, actor=create_client(), now=NOW, notices=NOTICES, policy=POLICY
+        )
     with pytest.raises(errors.NotFound):
-        booking.cancel(db.session, c.id, actor=world["kos"], reason="x", now=NOW, policy=POLICY)
+        booking.cancel(
+            db.session,
+            c.id,
+            actor=world["kos"],
+            reason="x",
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
+        )
 
 
 def test_reschedule_moves_in_place_keeping_the_uid(db, world) -> None:
     c = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     uid = c.uid
     booking.reschedule(
@@ -346,6 +436,7 @@ def test_reschedule_moves_in_place_keeping_the_uid(db, world) -> None:
         start=local(WED, 11),
         expert_id=world["kos"].id,
         now=NOW,
+        notices=NOTICES,
         policy=POLICY,
     )
     db.session.expire_all()
@@ -369,14 +460,30 @@ def test_reschedule_moves_in_place_keeping_the_uid(db, world) -> None:
 
 def test_reschedule_onto_a_taken_slot_changes_nothing(db, world) -> None:
     mine = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     booking.book(
-        db.session, request(world, local(WED, 10)), actor=create_client(), now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 10)),
+        actor=create_client(),
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     with pytest.raises(rules.SlotTaken):
         booking.reschedule(
-            db.session, mine.id, actor=world["client"], start=local(WED, 10), now=NOW, policy=POLICY
+            db.session,
+            mine.id,
+            actor=world["client"],
+            start=local(WED, 10),
+            now=NOW,
+            notices=NOTICES,
+            policy=POLICY,
         )
     db.session.expire_all()
     stored = db.session.get(Consultation, mine.id)
@@ -386,10 +493,21 @@ def test_reschedule_onto_a_taken_slot_changes_nothing(db, world) -> None:
 
 def test_reschedule_by_one_hour_onto_its_own_buffer_is_allowed(db, world) -> None:
     c = booking.book(
-        db.session, request(world, local(WED, 9)), actor=world["client"], now=NOW, policy=POLICY
+        db.session,
+        request(world, local(WED, 9)),
+        actor=world["client"],
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     booking.reschedule(
-        db.session, c.id, actor=world["client"], start=local(WED, 10), now=NOW, policy=POLICY
+        db.session,
+        c.id,
+        actor=world["client"],
+        start=local(WED, 10),
+        now=NOW,
+        notices=NOTICES,
+        policy=POLICY,
     )
     db.session.expire_all()
     assert db.session.get(Consultation, c.id).start_dt == local(WED, 10)

@@ -22,6 +22,7 @@ from tests.conftest import IsolatedClient, login
 from tests.factories import (
     PASSWORD,
     create_branch,
+    create_call_task,
     create_client,
     create_consultation,
     create_domain,
@@ -77,6 +78,8 @@ def build_world() -> World:
     project = create_project(branches=[branch])
     # A founding group guarded by X with A as a member (B and Y see nothing of it).
     group = create_group(branch_id=branch.id, guardian_id=x.id, members=[a])
+    # A call to make about X's consultation (issue #13): X and managers see it, Y does not.
+    task = create_call_task(user=a, consultation=consultation)
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -91,6 +94,7 @@ def build_world() -> World:
             "project_id": project.id,
             "client_id": a.id,
             "group_id": group.id,
+            "task_id": task.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

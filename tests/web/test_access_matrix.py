@@ -33,6 +33,7 @@ MOVE = "302>/moje-konsultacje/{consultation_id}/zmiana-terminu"  # no new time c
 STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no new time chosen
 HOURS = "302>/personel/godziny"
 TO_RECORD = "302>/personel/do-uzupelnienia"
+CALLS = "302>/personel/do-zadzwonienia"
 PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
 STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
@@ -149,6 +150,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     # outcomes (issue #11): X's consultation has not started yet, so its expert and a manager
     # are sent to the to-record list; Y does not see it; the API's empty body is refused first
     "GET staff.to_record": (*STAFF_DENIED, 200, 200, 200),
+    # the list of people to call (issue #13): X's own calls, all for managers; Y sees none
+    "GET staff.calls": (*STAFF_DENIED, 200, 200, 200),
+    "POST staff.call_done": (*STAFF_DENIED, CALLS, 404, CALLS),
     "GET staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST staff.outcome": (*STAFF_DENIED, TO_RECORD, 404, TO_RECORD),
     "POST api.consultation_outcome": (401,) + (422,) * 5,  # no body: "attendees" is required

@@ -331,9 +331,7 @@ def test_a_manager_is_created_whatever_the_expert_only_fields_hold(client, db, m
 
 
 @pytest.mark.parametrize("length", ["", "abc", "5", "999"])
-def test_an_expert_without_a_sensible_length_gets_one_message(
-    client, db, manager, length
-) -> None:
+def test_an_expert_without_a_sensible_length_gets_one_message(client, db, manager, length) -> None:
     area, office = create_domain(), create_branch()
     response = client.post(
         "/admin/uzytkownicy/nowy",

@@ -30,6 +30,7 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
+from tests.helpers import NOTICES
 from tests.web.pages import count, links, page
 
 URL = "/personel/godziny"
@@ -374,6 +375,7 @@ def book(db, w, day: date) -> Consultation:
         ),
         actor=w["client"],
         now=utcnow(),
+        notices=NOTICES,
         policy=booking.policy_from_config(current_app.config),
     )
 

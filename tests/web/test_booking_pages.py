@@ -33,6 +33,7 @@ from tests.factories import (
     create_group,
     create_rule,
 )
+from tests.helpers import NOTICES
 from tests.web.pages import count, links, page
 
 
@@ -120,6 +121,7 @@ def book_for(app, db, client, slot, w):
         ),
         actor=client,
         now=utcnow(),
+        notices=NOTICES,
         policy=policy(app),
     )
 

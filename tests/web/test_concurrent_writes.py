@@ -201,4 +201,3 @@ def test_past_the_busy_timeout_pages_and_api_answer_503(tmp_path) -> None:
         assert db.session.scalar(changes.where(AuditEvent.action == "user.profile_updated")) == 1
         assert db.session.scalar(changes.where(AuditEvent.action == "user.login")) == 1
         db.engine.dispose()
-

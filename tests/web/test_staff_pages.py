@@ -24,6 +24,7 @@ from tests.factories import (
     create_manager,
     create_rule,
 )
+from tests.helpers import NOTICES
 from tests.web.pages import count, links, page
 
 
@@ -100,6 +101,7 @@ def book(app, db, w, slot, client, actor):
         ),
         actor=actor,
         now=utcnow(),
+        notices=NOTICES,
         policy=booking.policy_from_config(app.config),
     )
 

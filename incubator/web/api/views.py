@@ -25,6 +25,7 @@ from ...exports.ics import uid_domain
 from ...extensions import db, limiter
 from ...services import authentication, booking, directory, outcomes
 from ...services.consultations import get_visible, list_consultations
+from ...services.notifications import NoticeSettings
 from ...services.slots import SlotQuery, cached_listing
 from ..common.access import current_actor
 from ..common.client import client_ip
@@ -191,7 +192,12 @@ def consultation_create() -> Any:
         attendee_ids=inputs.id_list_field(data, "attendee_ids"),
     )
     consultation = booking.book(
-        db.session, booking_request, actor=current_actor(), now=utcnow(), policy=_policy()
+        db.session,
+        booking_request,
+        actor=current_actor(),
+        now=utcnow(),
+        policy=_policy(),
+        notices=NoticeSettings.from_config(current_app.config),
     )
     response = jsonify(serializers.consultation(consultation, current_actor()))
     response.status_code = 201
@@ -236,6 +242,7 @@ def consultation_cancel(consultation_id: int) -> Response:
         reason=inputs.str_field(data, "reason", required=False),
         now=utcnow(),
         policy=_policy(),
+        notices=NoticeSettings.from_config(current_app.config),
     )
     return jsonify(serializers.consultation(consultation, current_actor()))
 
@@ -253,6 +260,7 @@ def consultation_reschedule(consultation_id: int) -> Response:
         branch_id=inputs.int_field(data, "branch_id", required=False),
         now=utcnow(),
         policy=_policy(),
+        notices=NoticeSettings.from_config(current_app.config),
     )
     return jsonify(serializers.consultation(consultation, current_actor()))
 

@@ -151,6 +151,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
                 reason=form.reason.data or "",
                 now=utcnow(),
                 policy=f.policy(),
+                notices=f.notices(),
             )
         except NotFound:
             abort(404)

@@ -85,6 +85,10 @@ def policy() -> BookingPolicy:
     return booking.policy_from_config(current_app.config)
 
 
+def notices() -> booking.NoticeSettings:  # what e-mails about a change need from settings
+    return booking.NoticeSettings.from_config(current_app.config)
+
+
 # --- flow -----------------------------------------------------------------------------------
 
 

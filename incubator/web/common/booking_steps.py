@@ -221,6 +221,7 @@ def confirm_step(
                 actor=flow.actor,
                 now=utcnow(),
                 policy=f.policy(),
+                notices=f.notices(),
             )
         except DomainError as error:
             flash(message_for(error), "error")

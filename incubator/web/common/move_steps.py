@@ -256,6 +256,7 @@ def _reschedule(flow: MoveFlow, c: Consultation, start: datetime, expert_id: int
             expert_id=expert_id,
             now=utcnow(),
             policy=f.policy(),
+            notices=f.notices(),
         )
     except NotFound:
         abort(404)

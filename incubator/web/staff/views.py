@@ -292,6 +292,7 @@ def cancel(consultation_id: int) -> ResponseReturnValue:
                 reason=form.reason.data,
                 now=utcnow(),
                 policy=f.policy(),
+                notices=f.notices(),
             )
         except NotFound:
             abort(404)

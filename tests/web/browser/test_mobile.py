@@ -19,6 +19,7 @@ from flask import Flask
 from incubator.domain.calendar import WARSAW
 from tests.factories import (
     create_branch,
+    create_call_task,
     create_client,
     create_consultation,
     create_domain,
@@ -169,6 +170,8 @@ def world(db, live_url):
         expert=nowak, client=client, branch=klucze, area=law, attendees=[friend],
         start_dt=start - timedelta(days=12),
     )  # fmt: skip
+    phone_only = create_client(full_name="Jerzy Bąk-Żebrowski", email=None, phone="600 700 800")
+    create_call_task(user=phone_only, consultation=booked, kind="cancelled")  # the list to call
     db.session.commit()
     day = start.astimezone(WARSAW).date().isoformat()
     return {
@@ -218,8 +221,10 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             "/admin/uzytkownicy?q=example",
             f"/personel/klienci/{world['client']}/dane-uczestnika",
             f"/admin/osoby/scal?keep={world['client']}&drop={world['friend']}",
-            *(f"/grupy/{world['group']}{tail}" for tail in
-              ("", "/czlonkowie/nowy", "/etap", "/rejestracja", "/forma-prawna")),
+            *(
+                f"/grupy/{world['group']}{tail}"
+                for tail in ("", "/czlonkowie/nowy", "/etap", "/rejestracja", "/forma-prawna")
+            ),
         ],  # fmt: skip
     }
     accounts = {"client": "maria.wisniewska@example.org",
