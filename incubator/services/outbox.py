@@ -45,8 +45,13 @@ def insert_once(session: Session, model: type, values: dict) -> bool:
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return session.execute(statement).rowcount == 1
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(model.id)  # (rowcount is -1 with psycopg here; a returned id is certain)
+    )
+    return session.execute(statement).first() is not None
 
 
 def queue(
