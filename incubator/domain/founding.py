@@ -134,8 +134,7 @@ STAGE_PATHS: dict[LegalForm, tuple[GroupStage, ...]] = {
 }
 # The step that founds the entity: the founders are judged by the law in force on its date.
 FOUNDING_STEP: dict[LegalForm, GroupStage] = {
-    form: _S.FOUNDING_ACT if form == _FOUNDATION else _S.FOUNDING_MEETING_HELD
-    for form in LegalForm
+    form: _S.FOUNDING_ACT if form == _FOUNDATION else _S.FOUNDING_MEETING_HELD for form in LegalForm
 }
 REGISTER_OF: dict[LegalForm, Register] = {
     form: Register.EWIDENCJA if form == _ORDINARY else Register.KRS for form in LegalForm

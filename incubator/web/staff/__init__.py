@@ -1,6 +1,6 @@
 # agenda registers the week, agenda and overview on `bp`; outcomes the outcome form and the
-# to-record list.
-from . import agenda, outcomes  # noqa: F401
+# to-record list; pdfs the advisory records and the confirmation as PDF.
+from . import agenda, outcomes, pdfs  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]
