@@ -127,7 +127,6 @@ def move_stage(
     ip: str = "",
 ) -> FoundingGroup:
     """Move the group to ``move.target`` (registering it when the target is "registered")."""
-
     def conflict(failure: BaseException) -> BaseException:
         return KrsTaken() if "krs" in str(getattr(failure, "orig", failure)) else failure
 
