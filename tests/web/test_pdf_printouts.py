@@ -77,7 +77,9 @@ def test_the_record_holds_every_polish_letter_and_a_signature_per_person(client,
     assert pages == 1
     assert "Karta doradztwa" in text
     assert "Inkubator Ekonomii Społecznej Małopolska" in text  # the project by date and office
-    assert "Piwniczna-Zdrój (filia oddziału Nowy Sącz), ul. Zdrojowa 5, 33-350 Piwniczna-Zdrój" in text
+    assert (
+        "Piwniczna-Zdrój (filia oddziału Nowy Sącz), ul. Zdrojowa 5, 33-350 Piwniczna-Zdrój" in text
+    )
     assert "wtorek, 8 grudnia 2026" in text
     assert "10:00–11:00" in text
     assert "mec. Grzegorz Bąk-Ćwik" in text and "Prawo" in text
