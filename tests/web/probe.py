@@ -127,6 +127,8 @@ def path_values(rule: Rule, world: World) -> dict[str, object]:
             values[name] = world.ids[name]
         elif name == "filename":
             values[name] = "css/app.css"
+        elif name == "day":
+            values[name] = world.day.isoformat()  # the day of A's consultation with X
         elif name == "fmt":
             values[name] = "csv"  # a format both download routes serve
         else:

@@ -34,6 +34,7 @@ STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no 
 HOURS = "302>/personel/godziny"
 TO_RECORD = "302>/personel/do-uzupelnienia"
 CALLS = "302>/personel/do-zadzwonienia"
+STAFF_CONFIRMATION_PDF = "302>/personel/konsultacje/{consultation_id}/potwierdzenie.pdf"
 PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
 STAFF_DENIED = (LOGIN, 403, 403)  # anonymous, client A, client B
@@ -120,6 +121,12 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.reschedule": (*STAFF_DENIED, 200, 404, 200),
     "GET staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
     "POST staff.reschedule_confirm": (*STAFF_DENIED, STAFF_MOVE, 404, STAFF_MOVE),
+    # PDFs: X's consultation; the advisory record is staff only (a client never gets it), Y's is
+    # "not found"; the day's records (the day of X's consultation) need the office from a manager
+    "GET staff.advisory_record": (*STAFF_DENIED, 200, 404, 200),
+    "GET staff.confirmation": (*STAFF_DENIED, 200, 404, 200),
+    "GET staff.day_records": (*STAFF_DENIED, 200, 404, 422),  # Y: nothing of theirs that day
+    "GET booking.confirmation_pdf": (LOGIN, 200, 404, *(STAFF_CONFIRMATION_PDF,) * 3),
     # client A's participant record: every member of staff (experts get fewer questions)
     "GET staff.participant": (*STAFF_DENIED, 200, 200, 200),
     "POST staff.participant": (*STAFF_DENIED, *(PARTICIPANT,) * 3),
@@ -256,7 +263,15 @@ def test_the_table_holds_the_record_level_rules() -> None:
             assert row[column["anonymous"]] == LOGIN, key
         if endpoint.startswith("admin."):
             assert row[column["expert_x"]] == row[column["expert_y"]] == 403, key
-    for key in ("booking.done", "booking.cancel", "booking.reschedule", "api.consultation_get"):
+    for key in ("staff.advisory_record", "staff.day_records"):  # never a client
+        assert EXPECTED[f"GET {key}"][column["client_a"]] == 403
+    for key in (
+        "booking.done",
+        "booking.cancel",
+        "booking.reschedule",
+        "booking.confirmation_pdf",
+        "api.consultation_get",
+    ):
         assert EXPECTED[f"GET {key}"][column["client_b"]] == 404
     assert EXPECTED["GET api.consultation_ics"][column["client_b"]] == 404
     assert EXPECTED["POST api.consultation_cancel"][column["client_b"]] == 404
@@ -264,6 +279,8 @@ def test_the_table_holds_the_record_level_rules() -> None:
         "staff.printout",
         "staff.cancel",
         "staff.reschedule",
+        "staff.advisory_record",
+        "staff.confirmation",
         "api.consultation_get",
         "api.consultation_ics",
     ):

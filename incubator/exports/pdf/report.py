@@ -1,8 +1,5 @@
 """The report for the funder as PDF: incubator, project, period, filters, every table and its
-totals, author and date; "Strona 1 z N" in the footer.
-
-The page count is known only once every page is laid out, so the canvas keeps each page's state
-and writes the footers at the end (the two-pass "NumberedCanvas" recipe of reportlab).
+totals, author and date; "Strona 1 z N" in the footer (`pages.numbered_canvas`).
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -31,6 +27,7 @@ from reportlab.platypus import (
 
 from ..report_data import Table
 from . import fonts
+from .pages import numbered_canvas
 
 
 @dataclass(frozen=True)
@@ -40,29 +37,6 @@ class PdfMeta:
     lines: Sequence[tuple[str, str]] = field(default_factory=tuple)
     page: str = "Strona %(page)s z %(pages)s"
     decimal: str = ","  # the decimal separator of the reader's language (Polish: a comma)
-
-
-def _numbered_canvas(page_text: str, font: str) -> type[canvas.Canvas]:
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                text = page_text % {"page": self._pageNumber, "pages": total}
-                self.drawRightString(A4[0] - 18 * mm, 10 * mm, text)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
@@ -126,5 +100,5 @@ def report_pdf(parts: Sequence[Table], meta: PdfMeta) -> bytes:
     story.append(Spacer(1, 6))
     for t in parts:
         story += _table(t, styles, doc.width, meta.decimal)
-    doc.build(story, canvasmaker=_numbered_canvas(meta.page, regular))
+    doc.build(story, canvasmaker=numbered_canvas(meta.page, regular))
     return out.getvalue()

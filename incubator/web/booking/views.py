@@ -40,6 +40,8 @@ def clients_only() -> Response | None:
         return redirect(url_for("staff.printout", **request.view_args))
     if request.endpoint in ("booking.reschedule", "booking.reschedule_confirm"):
         return redirect(url_for("staff.reschedule", **(request.view_args or {})))
+    if request.endpoint == "booking.confirmation_pdf" and request.view_args:
+        return redirect(url_for("staff.confirmation", **request.view_args))
     if request.endpoint == "booking.mine":
         return redirect(url_for("staff.day"))
     return redirect(url_for("staff.book"))

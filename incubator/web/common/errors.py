@@ -76,6 +76,8 @@ STATUS: dict[str, int] = {
     "token_invalid": 400,
     "token_used": 400,
     "token_expired": 400,
+    # printouts
+    "nothing_to_print": 404,
 }
 
 
@@ -164,7 +166,7 @@ def _invalid_input(p: Params) -> str:
             "A report may cover at most %(num)d years.",
             int(p.get("years", 30)),
         )
-    if reason in ("malformed", "out_of_range") and field in ("from", "to"):
+    if reason in ("malformed", "out_of_range") and field in ("from", "to", "date"):
         return _("“%(field)s” must be a date in the form YYYY-MM-DD.", field=field)
     if reason in ("malformed", "out_of_range"):
         return _(
@@ -418,6 +420,8 @@ MESSAGES: dict[str, Message] = {
     "token_invalid": _INVALID_LINK,
     "token_used": _INVALID_LINK,
     "token_expired": _l("This link has expired. Please ask for a new one below."),
+    # printouts
+    "nothing_to_print": _l("There are no consultations to print for this day."),
 }
 
 

@@ -63,7 +63,9 @@ def add_security_headers(response: Response) -> Response:
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Referrer-Policy", "same-origin")
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    if request.endpoint not in PUBLIC_ENDPOINTS:
+    if request.endpoint not in PUBLIC_ENDPOINTS and "no-store" not in headers.get(
+        "Cache-Control", ""
+    ):  # a view may say more ("private, no-store" on a PDF), never less
         headers["Cache-Control"] = "no-store"
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers["Strict-Transport-Security"] = HSTS

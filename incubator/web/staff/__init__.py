@@ -1,6 +1,7 @@
 # agenda registers the week, agenda and overview on `bp`; outcomes the outcome form and the
-# to-record list.
-from . import agenda, calls, outcomes  # noqa: F401
+# to-record list; pdfs the advisory records and the confirmation as PDF; calls the list of
+# people to phone.
+from . import agenda, calls, outcomes, pdfs  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]
