@@ -27,7 +27,7 @@ DEFAULT_UID_DOMAIN = "inkubator.local"
 # see domain/bounds.py): summer time from the last Sunday of March, 02:00 CET, to the last Sunday
 # of October, 03:00 CEST. Not icalendar's add_missing_timezones(): its zone lists each change as
 # an RDATE after a 1970 STANDARD, with the spring changes at 03:00 instead of 02:00, and parsers
-# that honour the VTIMEZONE (dateutil, hence vobject) read every summer time an hour early.
+# that build the zone from the VTIMEZONE (vobject) read summer wall-clock times as CET.
 # tests/web/test_feeds.py checks this zone against the tz database, year by year.
 WARSAW_VTIMEZONE = "\r\n".join(
     [

@@ -863,7 +863,9 @@ def _report_paths() -> dict[str, Schema]:
                 "description": "Every funded project, the newest period first. Managers only.",
                 "parameters": [_param("Lang")],
                 "responses": {
-                    "200": _json({"type": "array", "items": _project_schema()}, "The projects."),
+                    "200": _json(
+                        {"type": "array", "items": _project_schema()}, "The projects."
+                    ),
                     "401": _resp("Unauthorized"),
                     "403": _resp("Forbidden"),
                 },
