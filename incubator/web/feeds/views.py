@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, request
+from flask.wrappers import Response
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from ...clock import utcnow
 from ...exports.calendar_entry import feed_bytes
