@@ -323,7 +323,7 @@ def test_a_regenerated_token_is_404_at_once(app, client, db, world):
     assert client.get(old).status_code == 404
     new = feed_path(app, world["nowak"])
     assert new != old and client.get(new).status_code == 200
-    assert response.headers["Location"].endswith("/konto/#calendar")
+    assert response.headers["Location"].endswith("/konto/")
 
 
 def test_a_deactivated_owner_or_a_closed_office_is_404(app, client, db, world):

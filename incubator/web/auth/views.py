@@ -224,7 +224,7 @@ def feed_regenerate() -> Response:
             ),
             "success",
         )
-    return redirect(url_for("auth.account", _anchor="calendar"))
+    return redirect(url_for("auth.account"))  # the message shows at the top
 
 
 @bp.route("/haslo", methods=["GET", "POST"])
