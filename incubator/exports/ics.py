@@ -1,10 +1,10 @@
 """iCalendar (.ics) for consultations: the same builder serves downloads, e-mails and feeds.
 
-Times are written with ``TZID=Europe/Warsaw`` plus a VTIMEZONE generated from the tz database for
-the years used, which Google Calendar, Outlook, Apple Calendar and Thunderbird all read as the same
-instant. The UID never changes for a consultation; SEQUENCE is raised on every change and a
-cancelled consultation is sent with ``STATUS:CANCELLED`` (and ``METHOD:CANCEL`` when it is an
-invitation update), so calendars update the existing event instead of adding a new one.
+Times are written with ``TZID=Europe/Warsaw`` plus the zone's VTIMEZONE as the EU rule (two
+RRULEs, `WARSAW_VTIMEZONE`), which Google Calendar, Outlook, Apple Calendar and Thunderbird all
+read as the same instant. The UID never changes for a consultation; SEQUENCE is raised on every
+change and a cancelled consultation is sent with ``STATUS:CANCELLED`` (and ``METHOD:CANCEL`` when
+it is an invitation update), so calendars update the existing event instead of adding a new one.
 """
 
 from __future__ import annotations
@@ -16,12 +16,41 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from ..domain.calendar import WARSAW
 
 PRODID = "-//Inkubator Ekonomii Spolecznej//Inkubator//PL"
 DEFAULT_UID_DOMAIN = "inkubator.local"
+
+# Europe/Warsaw as the EU rule in force since 1996 (every date the application accepts is later,
+# see domain/bounds.py): summer time from the last Sunday of March, 02:00 CET, to the last Sunday
+# of October, 03:00 CEST. Not icalendar's add_missing_timezones(): its zone lists each change as
+# an RDATE after a 1970 STANDARD, with the spring changes at 03:00 instead of 02:00, and parsers
+# that build the zone from the VTIMEZONE (vobject) read summer wall-clock times as CET.
+# tests/web/test_feeds.py checks this zone against the tz database, year by year.
+WARSAW_VTIMEZONE = "\r\n".join(
+    [
+        "BEGIN:VTIMEZONE",
+        "TZID:Europe/Warsaw",
+        "BEGIN:DAYLIGHT",
+        "TZOFFSETFROM:+0100",
+        "TZOFFSETTO:+0200",
+        "TZNAME:CEST",
+        "DTSTART:19960331T020000",
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+        "END:DAYLIGHT",
+        "BEGIN:STANDARD",
+        "TZOFFSETFROM:+0200",
+        "TZOFFSETTO:+0100",
+        "TZNAME:CET",
+        "DTSTART:19961027T030000",
+        "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+        "",
+    ]
+)
 
 
 def uid_domain(config: Mapping[str, Any]) -> str:
@@ -117,7 +146,9 @@ def build_calendar(
     if name:
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", "Europe/Warsaw")
-    for entry in entries:
-        calendar.add_component(_event(entry, now, domain))
-    calendar.add_missing_timezones()
+    events = [_event(entry, now, domain) for entry in entries]
+    if events:
+        calendar.add_component(Timezone.from_ical(WARSAW_VTIMEZONE))
+    for event in events:
+        calendar.add_component(event)
     return calendar.to_ical()

@@ -4,6 +4,7 @@ from .area import Area, AreaCode
 from .audit import AuditEvent
 from .availability import AvailabilityException, AvailabilityRule, ExceptionKind
 from .branch import Branch
+from .calendar_feed import CalendarFeed
 from .calendar_version import DIRECTORY_CALENDAR, CalendarVersion
 from .consultation import (
     ACTIVE_PREDICATE,
@@ -40,6 +41,7 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "Branch",
+    "CalendarFeed",
     "CalendarVersion",
     "CallTask",
     "OutboxMessage",

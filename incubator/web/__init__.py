@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     from .common.sessions import CookieSessions
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
+    from .feeds import bp as feeds_bp
     from .groups import bp as groups_bp
     from .main import bp as main_bp
     from .projects import bp as projects_bp
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix=f"{API_ROOT}/v1")
     app.register_blueprint(reports_bp, url_prefix="/raporty")
     app.register_blueprint(groups_bp, url_prefix="/grupy")
+    app.register_blueprint(feeds_bp)  # /kalendarz/<token>.ics: no login, no session
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

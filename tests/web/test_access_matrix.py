@@ -193,6 +193,13 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET api.groups_detail": (401, 200, 404, 200, 404, 200),
     "POST api.groups_add_member": (401, 403, 404, 422, 404, 422),  # no body
     "POST api.groups_move": (401, 403, 404, 422, 404, 422),  # no body
+    # calendar feeds (issue #13): the feed answers to its token alone, never to a login ("x" is
+    # no token: 404 for everyone; real tokens in test_feeds.py); its owner regenerates it on the
+    # account page; a manager must name an office on the API (422 without one)
+    "GET feeds.feed": (404,) * 6,
+    "POST auth.feed_regenerate": (LOGIN, *("302>/konto/",) * 5),
+    "GET api.calendar_feed_get": (401, 200, 200, 200, 200, 422),
+    "POST api.calendar_feed_regenerate": (401, 200, 200, 200, 200, 422),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

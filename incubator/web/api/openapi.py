@@ -916,8 +916,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "meta", "description": "This description."},
             {"name": "reports", "description": "People served (managers only)."},
             {"name": "groups", "description": "Founding groups until their entity is registered."},
+            {"name": "calendar", "description": "The address of the user's calendar feed."},
         ],
-        "paths": {**_paths(), **_report_paths(), **_group_paths()},
+        "paths": {**_paths(), **_report_paths(), **_group_paths(), **_feed_paths()},
         "components": {
             "schemas": _schemas(),
             "responses": _responses(),
@@ -1173,5 +1174,76 @@ def _group_paths() -> dict[str, Schema]:
                     "409": _json(_ref("Error"), "`krs_taken`: another group has this KRS."),
                 },
             },
+        },
+    }  # fmt: skip
+
+
+# --- calendar feeds (issue #13) --------------------------------------------------------------
+
+
+def _feed_paths() -> dict[str, Schema]:
+    """The address of a subscribable calendar (`web.api.feeds`); the feed itself,
+    ``GET /kalendarz/{token}.ics``, is outside the API and needs no login."""
+    feed = {
+        "type": "object", "required": ["url", "webcal_url", "branch_id"],
+        "properties": {
+            "url": {"type": "string", "format": "uri", "description": "The feed's https "
+                    "address (`.../kalendarz/{token}.ics`): paste it into Google Calendar, "
+                    "Outlook or Thunderbird. Secret: anyone with it can read the feed."},
+            "webcal_url": {"type": "string", "description": "The same address with the "
+                           "`webcal://` scheme, which calendar programs open to subscribe."},
+            "branch_id": {"type": ["integer", "null"], "description": "The office of a "
+                          "manager's feed; null for a client's or an expert's own."},
+        },
+    }  # fmt: skip
+    branch = _query(
+        "branch_id",
+        "Managers: the office (not a filia: its consultations are in its parent office's feed). "
+        "Required for managers, refused (403) for clients and experts.",
+        ID,
+    )
+    errors_ = {
+        "401": _resp("Unauthorized"),
+        "403": _resp("Forbidden"),
+        "422": _json(
+            _ref("Error"),
+            "`invalid_input` on `branch_id` (a manager without it, a malformed id, or a body "
+            "and a query that disagree) or `unknown_branch` (unknown, closed or a filia).",
+        ),
+    }
+    described = (
+        "A client's feed holds the consultations they are booked for or attend; an expert's "
+        "their own consultations; a manager's, one office's (with its filie). Each from the "
+        "local day 30 days ago onwards, cancelled ones as `STATUS:CANCELLED`; never notes or "
+        "contact data. The token is created on first use."
+    )
+    return {
+        "/calendar-feed": {
+            "get": {
+                "operationId": "calendar_feed_get", "tags": ["calendar"],
+                "security": LOGGED_IN, "summary": "The address of the user's calendar feed",
+                "description": described, "parameters": [branch, _param("Lang")],
+                "responses": {"200": _json(feed, "The feed's addresses."), **errors_},
+            }
+        },
+        "/calendar-feed/regenerate": {
+            "post": {
+                "operationId": "calendar_feed_regenerate", "tags": ["calendar"],
+                "security": STATE_CHANGING, "summary": "A new address; the old one stops "
+                "working at once (404)",
+                "description": "Audited (without the token). Managers name the office with "
+                "`branch_id` in the JSON body or the query string.",
+                "parameters": [branch, _param("Lang")],
+                "requestBody": {
+                    "required": False,
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"branch_id": ID},
+                    }}},
+                },
+                "responses": {
+                    "200": _json(feed, "The new addresses."), **errors_,
+                    "400": _resp("CsrfFailed"),
+                },
+            }
         },
     }  # fmt: skip

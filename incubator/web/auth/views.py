@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from ... import demo
 from ...clock import utcnow
+from ...domain import bounds
 from ...domain.accounts import (
     AccountError,
     AuthError,
@@ -34,13 +35,15 @@ from ...domain.accounts import (
     WeakPassword,
     WrongPassword,
 )
+from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import User
-from ...services import accounts, authentication, participants, password_tokens
+from ...services import accounts, authentication, calendar_feeds, participants, password_tokens
 from ..common import participant_form as pf
 from ..common.access import current_actor, start_page
 from ..common.client import client_ip
 from ..common.errors import message_for, password_problem_messages
+from ..common.feed_links import feed_links
 from ..common.limits import login_limit, register_limit, reset_limit
 from ..common.passwords import (
     password_policy,
@@ -191,7 +194,37 @@ def account():
             "success" if changed else "info",
         )
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, user=user)
+    # The calendar feeds: created the first time the owner looks (one per office for managers).
+    feeds = [
+        (office, feed_links(token))
+        for office, token in calendar_feeds.feeds_for(db.session, user, now=utcnow())
+    ]
+    return render_template("auth/account.html", form=form, user=user, feeds=feeds)
+
+
+@bp.post("/kalendarz/nowy-adres")
+@login_required
+def feed_regenerate() -> Response:
+    """A new secret address for a calendar feed; the old one stops working at once."""
+    raw = request.form.get("branch_id")
+    branch_id = bounds.parse_id(raw) if raw else None
+    if raw and branch_id is None:
+        abort(404)
+    try:
+        calendar_feeds.regenerate(
+            db.session, user=current_actor(), branch_id=branch_id, now=utcnow(), ip=client_ip()
+        )
+    except DomainError as error:  # an office that is gone, a scope that is not theirs
+        flash(message_for(error), "error")
+    else:
+        flash(
+            _(
+                "The calendar has a new address. The old one no longer works: subscribe again "
+                "with the new one in your calendar program."
+            ),
+            "success",
+        )
+    return redirect(url_for("auth.account"))  # the message shows at the top
 
 
 @bp.route("/haslo", methods=["GET", "POST"])
