@@ -86,6 +86,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    # After a response whose request queued e-mails, deliver them at once (after the response has
+    # gone out); `incubator mail send` retries whatever this did not deliver.
+    MAIL_SEND_AFTER_RESPONSE = _bool("MAIL_SEND_AFTER_RESPONSE", True)
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Inkubator Ekonomii Społecznej <inkubator@localhost>"
     )

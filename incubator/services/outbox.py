@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 
 CLAIM = timedelta(minutes=5)
 BATCH = 50
+# Messages that carry a secret (a password link): their body is dropped once sent, so the
+# outbox does not keep working links.
+SECRET_KINDS = frozenset({"account.reset_password", "account.set_password"})
+# Set in `session.info` when a write queued a message, so the web layer can start a send pass
+# once the response has gone out (`flush_after_response`).
+QUEUED_FLAG = "outbox_queued"
 
 
 def insert_once(session: Session, model: type, values: dict) -> bool:
@@ -67,6 +74,7 @@ def queue(
     consultation_id: int | None = None,
 ) -> bool:
     """Add a message to the outbox in the caller's transaction (False: already there)."""
+    session.info[QUEUED_FLAG] = True
     return insert_once(
         session,
         OutboxMessage,
@@ -85,6 +93,13 @@ def queue(
             "created_at_dt": now,
         },
     )
+
+
+def queue_alone(session: Session, **message: Any) -> bool:
+    """`queue` in a transaction of its own, for a message that follows no other change (a
+    password link, the notice about a second registration)."""
+    with write(session):
+        return queue(session, **message)
 
 
 @dataclass
@@ -155,7 +170,7 @@ def _deliver_one(
     be reached at all (no SMTP reply), so the caller stops trying for now."""
     row = session.get(OutboxMessage, message_id)
     assert row is not None  # claimed a moment ago; outbox rows are never deleted by a sender
-    data, to, subject = row.message, row.to_address, row.subject
+    data, to, subject, kind = row.message, row.to_address, row.subject, row.kind
     session.rollback()  # no transaction held open while talking to the mail server
     try:
         courier.deliver(data, to=to, subject=subject, now=now)
@@ -166,7 +181,12 @@ def _deliver_one(
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
-            .values(status=OutboxStatus.SENT, sent_at_dt=now, claimed_until_dt=None)
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at_dt=now,
+                claimed_until_dt=None,
+                **({"message": b""} if kind in SECRET_KINDS else {}),
+            )
         )
     report.sent += 1
     return None
@@ -203,6 +223,11 @@ def _record_failure(
                 row.id, row.to_address, row.attempts, row.next_attempt_at_dt.isoformat(), error,
             )  # fmt: skip
     report.errors.append(str(error))
+
+
+def status_of(session: Session, key: str) -> str | None:
+    """The state of the message with this key (None: no such message)."""
+    return session.scalar(select(OutboxMessage.status).where(OutboxMessage.key == key))
 
 
 def counts(session: Session) -> dict[str, int]:

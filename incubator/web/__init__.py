@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     from .common.headers import register_security_headers
     from .common.inputs import IdConverter, refuse_bad_input
     from .common.limits import check_limits_only_where_they_apply
+    from .common.outbox_flush import init_app as send_mail_after_responses
     from .common.request_ids import install as install_request_ids
     from .common.sessions import CookieSessions
     from .common.urls import API_ROOT
@@ -49,3 +50,4 @@ def register_blueprints(app: Flask) -> None:
     register_security_headers(app)
     trust_proxies(app)
     check_limits_only_where_they_apply(app)
+    send_mail_after_responses(app)

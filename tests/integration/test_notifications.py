@@ -4,7 +4,7 @@ transaction as the change, with the .ics (same UID, rising SEQUENCE), on both en
 from __future__ import annotations
 
 import email
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 
 import pytest
@@ -234,3 +234,24 @@ def test_the_outbox_row_and_the_booking_commit_together(db, world) -> None:
     assert db.session.get(Consultation, c.id) is not None
     keys = {r.key for r in messages(db)}
     assert f"consultation:{c.id}:booked:0:{world['client'].id}" in keys
+
+
+def test_a_second_parser_reads_the_attached_event_at_the_same_instant(db, world) -> None:
+    import vobject
+
+    summer = date(2027, 6, 2)  # a Wednesday in summer time (CEST)
+    request = BookingRequest(
+        expert_id=world["nowak"].id, branch_id=world["klucze"].id, domain_code="law",
+        start=local(summer, 9),
+    )  # fmt: skip
+    booking.book(
+        db.session, request, actor=world["client"], now=local(summer, 9) - timedelta(days=7),
+        notices=NOTICES, policy=POLICY,
+    )  # fmt: skip
+    row = next(r for r in messages(db) if r.recipient_id == world["client"].id)
+    part = next(p for p in parsed(row).walk() if p.get_content_type() == "text/calendar")
+    event = vobject.readOne(part.get_content()).vevent
+    assert event.dtstart.value.astimezone(UTC) == datetime(2027, 6, 2, 7, 0, tzinfo=UTC)
+    assert event_of(parsed(row)).decoded("DTSTART").astimezone(UTC) == datetime(
+        2027, 6, 2, 7, 0, tzinfo=UTC
+    )

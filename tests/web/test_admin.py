@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from incubator.models import AuditEvent, ExpertProfile, User
+from incubator.models import AuditEvent, ExpertProfile, OutboxMessage, User
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -251,8 +251,14 @@ def test_new_user_when_mail_fails(client, db, manager, monkeypatch) -> None:
         data=new_expert_form(role="manager", email="druga@example.org"),
         follow_redirects=True,
     )
-    assert "nie udało się wysłać e-maila z linkiem" in page(response)
+    assert "nie udało się jeszcze wysłać e-maila z linkiem; spróbujemy ponownie" in page(response)
     assert count(db, User) == 2
+    # The link waits in the outbox for the sender's next try, with the error.
+    queued = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "account.set_password")
+    )
+    assert queued.status == "queued" and queued.attempts == 1 and "failed" in queued.last_error
+    assert queued.to_address.endswith("<druga@example.org>")
 
 
 # --- deactivation ---------------------------------------------------------------------------

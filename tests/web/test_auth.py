@@ -20,7 +20,7 @@ from incubator import create_app
 from incubator.clock import utcnow
 from incubator.config import Config, TestConfig
 from incubator.domain.passwords import load_common_passwords
-from incubator.models import AuditEvent, ClientProfile, User
+from incubator.models import AuditEvent, ClientProfile, OutboxMessage, User
 from incubator.services import accounts, password_tokens
 from tests.conftest import login
 from tests.factories import PASSWORD, create_client, create_expert, create_manager
@@ -407,6 +407,9 @@ def test_reset_by_email_link_is_single_use(client, db, outbox) -> None:
     assert NEUTRAL in page(response)
     (message,) = read_outbox(outbox)
     assert str(message["Subject"]) == "Resetowanie hasła"
+    # Sent through the outbox, which keeps no working link once the message is out.
+    row = db.session.scalar(select(OutboxMessage))
+    assert (row.kind, row.status, row.message) == ("account.reset_password", "sent", b"")
     assert message["To"].addresses[0].addr_spec == "klient@example.org"
     assert message["To"].addresses[0].display_name == "Łucja Żółć"
     body = message.get_body(("plain",)).get_content()

@@ -68,3 +68,36 @@ def test_a_past_day_or_a_bad_date_is_one_line_and_exit_status_1_or_2(runner) -> 
     assert past.output.strip() == "Error: 2001-01-01 is in the past; nothing was queued."
     bad = runner.invoke(args=["reminders", "send", "--date", "jutro"])
     assert bad.exit_code == 2 and "'jutro' does not match the format '%Y-%m-%d'" in bad.output
+
+
+def test_a_booking_through_the_api_is_delivered_right_after_the_response(
+    client, db, outbox
+) -> None:
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_rule
+
+    branch = create_branch(code="klucze", name="Klucze")
+    law = create_domain(code="law", name_pl="Prawo", name_en="Law")
+    expert = create_expert(domains=[law], branches=[branch], full_name="Anna Żółkiewska")
+    day = local_date(utcnow()) + timedelta(days=3)
+    create_rule(expert, branch, weekday=day.weekday())
+    create_client(full_name="Łucja Wiśniewska", email="lucja@example.org")
+    login(client, "lucja@example.org", PASSWORD)
+    token = client.get("/api/v1/session").json["csrf_token"]
+    response = client.post(
+        "/api/v1/consultations",
+        json={"expert_id": expert.id, "branch_id": branch.id, "domain": "law",
+              "start": local(day, 9).isoformat()},
+        headers={"X-CSRFToken": token},
+    )  # fmt: skip
+    assert response.status_code == 201, response.json
+    assert not list(outbox.glob("*.eml"))  # nothing sent while the client waits
+    response.close()  # what the WSGI server does once the body is out
+    subjects = sorted(
+        str(email.message_from_bytes(f.read_bytes(), policy=policy.default)["To"])
+        for f in outbox.glob("*.eml")
+    )
+    assert subjects == [
+        "Anna Żółkiewska <" + expert.email + ">",
+        "Łucja Wiśniewska <lucja@example.org>",
+    ]

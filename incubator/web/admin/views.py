@@ -31,7 +31,6 @@ from ...models import Role, User
 from ...services import (
     accounts,
     directory,
-    mail,
     password_tokens,
     person_merge,
     user_admin,
@@ -233,14 +232,13 @@ def _send_setup_link(user: User, now) -> None:
     token = password_tokens.make_password_token(
         user, secret_key=current_app.secret_key, now=now, purpose=password_tokens.PURPOSE_SETUP
     )
-    try:
-        send_password_link(user, token, setup=True)
-    except mail.MailError:
-        current_app.logger.exception("Set-up e-mail to user %s failed", user.id)
+    if not send_password_link(user, token, setup=True):
+        current_app.logger.warning("Set-up e-mail to user %s not delivered yet", user.id)
         flash(
             _(
                 "The account of %(name)s has been created, but the e-mail with the link could "
-                "not be sent. Ask the person to use “Forgot your password?” on the login page.",
+                "not be sent yet; it will be tried again automatically. If it does not arrive, "
+                "ask the person to use “Forgot your password?” on the login page.",
                 name=user.full_name,
             ),
             "warning",

@@ -11,9 +11,11 @@ x@example.org" takes as long whether or not x has an account.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from email.headerregistry import Address
+from email.policy import SMTP
 
 from flask import Response, after_this_request, current_app, render_template
 from flask_babel import force_locale, ngettext
@@ -22,7 +24,7 @@ from flask_babel import gettext as _
 from ...clock import utcnow
 from ...extensions import db
 from ...models import User
-from ...services import mail, user_search
+from ...services import mail, outbox, user_search
 from ...services.accounts import PasswordPolicy
 from .links import public_url_for
 
@@ -42,15 +44,16 @@ def token_max_ages() -> dict[str, timedelta]:
     }
 
 
-def send_password_link(user: User, token: str, *, setup: bool = False) -> None:
-    """E-mail a link to set a password, in the user's language. Raises `mail.MailError`."""
+def send_password_link(user: User, token: str, *, setup: bool = False) -> bool:
+    """E-mail a link to set a password, in the user's language; False when it could not be
+    delivered at once (it stays in the outbox and is tried again)."""
     ages = token_max_ages()
     valid_for = ages["setup_max_age"] if setup else ages["max_age"]
     template = "auth/email/set_password" if setup else "auth/email/reset_password"
     with force_locale(user.preferred_language):
         subject = _("Set your password") if setup else _("Reset your password")
         validity = validity_sentence(valid_for, setup=setup)
-    _send(
+    return _send(
         user,
         template,
         subject,
@@ -120,16 +123,39 @@ def _send_registration_notice(user: User) -> None:
     )
 
 
-def _send(user: User, template: str, subject: str, **context: object) -> None:
+def _send(user: User, template: str, subject: str, **context: object) -> bool:
+    """Queue the message in the outbox, then deliver what is due (this one included).
+
+    A mail server that is down or slow then only delays it: the sender tries again later, as
+    for every other e-mail. The key is unique per link (or per minute for the notice), so a
+    retried request queues nothing twice.
+    """
+    now = utcnow()
     with force_locale(user.preferred_language):
         text = render_template(f"{template}.txt", user=user, **context)
         html = render_template(f"{template}.html", user=user, **context)
-    mail.send_mail(
-        mail_settings(), to=_address(user), subject=subject, text=text, html=html, now=utcnow()
+    settings = mail_settings()
+    message = mail.build_message(
+        sender=settings.sender, to=_address(user), subject=subject, text=text, html=html, now=now
     )
+    name = template.rsplit("/", 1)[-1]
+    unique = str(context.get("link") or now.strftime("%Y%m%d%H%M"))
+    key = f"account:{name}:{user.id}:{hashlib.sha256(unique.encode()).hexdigest()[:24]}"
+    outbox.queue_alone(
+        db.session,
+        key=key,
+        kind=f"account.{name}",
+        to_address=_address(user),
+        subject=subject,
+        message=message.as_bytes(policy=SMTP),
+        now=now,
+        recipient_id=user.id,
+    )
+    outbox.send_due(db.session, settings, now=now, limit=20)
+    return outbox.status_of(db.session, key) == "sent"
 
 
-def _after_response(user_id: int, send: Callable[[User], None]) -> None:
+def _after_response(user_id: int, send: Callable[[User], object]) -> None:
     """Run `send(user)` when the WSGI server closes the response (PEP 3333: after the body has
     been sent), in a fresh app context that loads the user itself."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -140,7 +166,7 @@ def _after_response(user_id: int, send: Callable[[User], None]) -> None:
                 user = user_search.get_user(db.session, user_id)
                 if user is not None:
                     send(user)
-            except mail.MailError:  # the visitor has had their answer; the log tells the admin
+            except Exception:  # the visitor has had their answer; the log tells the admin
                 app.logger.exception("E-mail to user %s failed", user_id)
         # (Leaving the app context ends its database session.)
 
