@@ -121,6 +121,8 @@ class Config:
     BOOKING_CANCEL_NOTICE = timedelta(
         hours=int(os.environ.get("BOOKING_CANCEL_NOTICE_HOURS", "24"))
     )
+    # How long a slot offered to the first person on the waitlist is held for them.
+    WAITLIST_HOLD = timedelta(hours=int(os.environ.get("WAITLIST_HOLD_HOURS", "24")))
     SQLITE_BUSY_TIMEOUT_MS = 15000
     # PostgreSQL: each worker listens for calendar changes on a connection of its own, so cached
     # slot listings need no query (services/slot_cache.py). 0 reads the versions on every listing

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from incubator.extensions import db
 from incubator.models import (
@@ -21,7 +21,9 @@ from incubator.models import (
     FoundingGroupStage,
     Project,
     Role,
+    SlotOffer,
     User,
+    WaitlistEntry,
 )
 from tests.helpers import NOW
 
@@ -184,3 +186,30 @@ def create_call_task(*, user: User, consultation: Consultation | None = None, **
     db.session.add(task)
     db.session.commit()
     return task
+
+
+def create_waitlist_offer(
+    *,
+    client: User,
+    expert: User,
+    branch: Branch,
+    area: Area,
+    start_dt: datetime,
+    minutes: int = 60,
+    expires_at_dt: datetime | None = None,
+) -> tuple[WaitlistEntry, SlotOffer]:
+    """`client` on the waiting list for `area` at `branch`, with a slot of `expert` held for them
+    until `expires_at_dt` (default: an hour before the slot)."""
+    entry = WaitlistEntry(
+        client_id=client.id, area_id=area.id, branch_id=branch.id, status="offered",
+        created_at_dt=NOW, created_by_id=client.id,
+    )  # fmt: skip
+    offer = SlotOffer(
+        expert_id=expert.id, start_dt=start_dt, end_dt=start_dt + timedelta(minutes=minutes),
+        offered_at_dt=NOW, expires_at_dt=expires_at_dt or start_dt - timedelta(hours=1),
+        status="open",
+    )  # fmt: skip
+    entry.offers.append(offer)
+    db.session.add(entry)
+    db.session.commit()
+    return entry, offer

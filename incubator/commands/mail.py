@@ -1,5 +1,6 @@
-"""`incubator mail send|status` and `incubator reminders send`: the outbox's sender for cron
-(or as a long-running service with ``--loop``) and the day-before reminders."""
+"""`incubator mail send|status`, `incubator reminders send` and `incubator waitlist process`:
+the outbox's sender for cron (or as a long-running service with ``--loop``, which also runs the
+waiting list), the day-before reminders, and offering freed times to the people waiting."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..clock import utcnow
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..services import outbox, reminders
+from ..services import outbox, reminders, waitlist
+from ..services.booking import policy_from_config
 from ..services.mail import MailSettings
 from ..services.notifications import NoticeSettings
 
@@ -31,10 +33,29 @@ def send_once(app: Flask) -> outbox.SendReport:
             db.session.remove()
 
 
+def process_waitlist_once(app: Flask) -> waitlist.ProcessReport:
+    """One pass over the waiting list in `app`: lapse run-out offers, offer free times."""
+    with app.app_context():
+        try:
+            return waitlist.process(
+                db.session,
+                now=utcnow(),
+                policy=policy_from_config(app.config),
+                notices=NoticeSettings.from_config(app.config),
+            )
+        finally:
+            db.session.remove()
+
+
 def run_sender(app: Flask, interval: float, stop: threading.Event) -> None:
-    """Send what is due every `interval` seconds until `stop` is set; errors are logged, and
-    the loop goes on (the database or the mail server may come back)."""
+    """Every `interval` seconds until `stop` is set: pass the waiting list's offers on, then
+    send what is due; errors are logged, and the loop goes on (the database or the mail server
+    may come back)."""
     while not stop.is_set():
+        try:
+            process_waitlist_once(app)
+        except Exception:  # a background loop must survive anything; the log has it
+            log.exception("The waiting list pass failed; trying again in %s s", interval)
         try:
             send_once(app)
         except Exception:  # a background loop must survive anything; the log has it
@@ -138,4 +159,23 @@ def reminders_send(day) -> None:
     )
 
 
-commands: list[click.Command] = [mail, reminders_group]
+@click.group("waitlist", help="The waiting list for consultations.")
+def waitlist_group() -> None:
+    pass
+
+
+@waitlist_group.command(
+    "process",
+    help="Close offers whose hold ran out (the slot passes on) and offer free times to the "
+    "people waiting, first come first served (for cron, e.g. every 5 minutes, before `incubator "
+    "mail send`; `mail send --loop` and the demo do it on every pass). Safe to run repeatedly.",
+)
+def waitlist_process() -> None:
+    try:
+        report = process_waitlist_once(current_app._get_current_object())  # type: ignore[attr-defined]
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"database unavailable: {error.__class__.__name__}") from None
+    click.echo(f"Offers run out: {report.expired}; new offers: {report.offered}.")
+
+
+commands: list[click.Command] = [mail, reminders_group, waitlist_group]

@@ -28,6 +28,7 @@ class BookingPolicy:
     horizon: timedelta = timedelta(days=60)
     max_active: int = 3  # future active consultations a client may hold at once
     cancel_notice: timedelta = timedelta(hours=24)  # clients cancel up to this before the start
+    waitlist_hold: timedelta = timedelta(hours=24)  # a slot offered from the waitlist is held
 
 
 class BookingError(DomainError):

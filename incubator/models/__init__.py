@@ -34,8 +34,20 @@ from .user import (
     SensitiveAnswer,
     User,
 )
+from .waitlist import (
+    LIVE_STATUSES,
+    OfferStatus,
+    SlotOffer,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 __all__ = [
+    "LIVE_STATUSES",
+    "OfferStatus",
+    "SlotOffer",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "ACTIVE_PREDICATE",
     "AuditEvent",
     "AvailabilityException",

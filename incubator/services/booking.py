@@ -47,6 +47,7 @@ from .directory import resolve_area, resolve_branch, resolve_expert
 from .notifications import NoticeSettings
 from .slots import find_slots, next_free_slots
 from .transactions import lock_rows, write
+from .waitlist import pass_on_freed
 
 
 def policy_from_config(config: Mapping) -> BookingPolicy:
@@ -55,6 +56,7 @@ def policy_from_config(config: Mapping) -> BookingPolicy:
         horizon=config["BOOKING_HORIZON"],
         max_active=config["BOOKING_MAX_ACTIVE"],
         cancel_notice=config["BOOKING_CANCEL_NOTICE"],
+        waitlist_hold=config.get("WAITLIST_HOLD", BookingPolicy.waitlist_hold),
     )
 
 
@@ -79,6 +81,7 @@ def _match_slot(
     now: datetime,
     policy: BookingPolicy,
     exclude_id: int | None = None,
+    offer_id: int | None = None,
 ) -> Slot:
     """The expert's free slot that starts at `start`, or SlotTaken / OutsideAvailability."""
     day = local_date(start)
@@ -92,6 +95,7 @@ def _match_slot(
         expert_id=expert.id,
         exclude_consultation_id=exclude_id,
         expert_checked=True,  # resolved by the caller, in this transaction
+        exclude_offer_id=offer_id,
     )
     for slot in find_slots(session, **common):
         if slot.start == start:
@@ -141,31 +145,43 @@ def book(
         conflicts=(SlotTaken, IntegrityError),
         on_conflict=lambda _: _slot_taken_with_alternatives(session, request, now, policy),
     ):
-        checked = check_booking(session, request, actor=actor, now=now, policy=policy, lock=True)
-        area, client, slot, group_id = checked.area, checked.client, checked.slot, checked.group_id
-        consultation = _new_consultation(
-            session,
-            request,
-            slot,
-            area=area,
-            client=client,
-            group_id=group_id,
-            actor=actor,
-            now=now,
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="consultation.book",
-            target=consultation,
-            details={"start": slot.start.isoformat(), "for": client.id},
-            now=now,
-        )
-        notifications.consultation_changed(
-            session, consultation, NoticeKind.BOOKED, actor=actor, now=now, settings=notices
-        )
-        booked_id = consultation.id
+        booked_id = book_within(
+            session, request, actor=actor, now=now, policy=policy, notices=notices
+        ).id
     return _loaded(session, booked_id)
+
+
+def book_within(
+    session: Session,
+    request: BookingRequest,
+    *,
+    actor: User,
+    now: datetime,
+    policy: BookingPolicy,
+    notices: NoticeSettings,
+    offer_id: int | None = None,
+) -> Consultation:
+    """The booking itself, inside the caller's write: `book`, or confirming a waitlist offer
+    (`offer_id`: the slot that offer holds counts as free for this booking)."""
+    checked = check_booking(
+        session, request, actor=actor, now=now, policy=policy, lock=True, offer_id=offer_id
+    )
+    area, client, slot, group_id = checked.area, checked.client, checked.slot, checked.group_id
+    consultation = _new_consultation(
+        session, request, slot, area=area, client=client, group_id=group_id, actor=actor, now=now
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="consultation.book",
+        target=consultation,
+        details={"start": slot.start.isoformat(), "for": client.id},
+        now=now,
+    )
+    notifications.consultation_changed(
+        session, consultation, NoticeKind.BOOKED, actor=actor, now=now, settings=notices
+    )
+    return consultation
 
 
 def _loaded(session: Session, consultation_id: int) -> Consultation:
@@ -195,6 +211,7 @@ def check_booking(
     now: datetime,
     policy: BookingPolicy,
     lock: bool = False,
+    offer_id: int | None = None,
 ) -> CheckedBooking:
     """Every rule a booking must pass, in order: the one place they are applied.
 
@@ -213,7 +230,7 @@ def check_booking(
     check_timing(request.start, now, policy, _holidays_on(request.start))
     slot = _match_slot(
         session, area=area, branch=branch, expert=expert, start=request.start, now=now,
-        policy=policy,
+        policy=policy, offer_id=offer_id,
     )  # fmt: skip
     group_id = group_for_attendees(session, client, request.attendee_ids)
     check_client_commitments(
@@ -306,6 +323,7 @@ def cancel(
         notifications.consultation_changed(
             session, consultation, NoticeKind.CANCELLED, actor=actor, now=now, settings=notices
         )
+    pass_on_freed(session, consultation.domain_id, consultation.branch_id, now, policy, notices)
     return consultation
 
 
@@ -347,6 +365,8 @@ def reschedule(
             session, consultation, NoticeKind.MOVED, actor=actor, now=now, settings=notices,
             previous=previous,
         )  # fmt: skip
+        freed = (consultation.domain_id, previous.branch_id)
+    pass_on_freed(session, *freed, now, policy, notices)
     return _loaded(session, consultation_id)
 
 
@@ -431,7 +451,10 @@ def _move(
     now: datetime,
 ) -> notifications.Previous:
     previous = notifications.Previous(
-        start=consultation.start_dt, end=consultation.end_dt, expert=consultation.expert
+        start=consultation.start_dt,
+        end=consultation.end_dt,
+        expert=consultation.expert,
+        branch_id=consultation.branch_id,
     )
     consultation.expert = expert
     consultation.branch = branch

@@ -27,11 +27,15 @@ def add(
     now: datetime,
     consultation_id: int | None = None,
     note: str = "",
+    branch_id: int | None = None,
+    expert_id: int | None = None,
 ) -> bool:
-    """Put a person on the list in the caller's transaction (False: the key is there already)."""
+    """Put a person on the list in the caller's transaction (False: the key is there already).
+
+    The office and the expert (who sees the call on their list) come from the consultation, or
+    are given (a waitlist offer: the expert whose slot is held)."""
     from .outbox import insert_once  # (outbox imports this module for failed e-mails)
 
-    branch_id = expert_id = None
     if consultation_id is not None:
         consultation = session.get(Consultation, consultation_id)
         if consultation is not None:

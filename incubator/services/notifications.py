@@ -35,7 +35,7 @@ from ..domain.notifications import (
 )
 from ..exports.calendar_entry import calendar_entry
 from ..exports.ics import build_calendar, uid_domain
-from ..models import Consultation, User
+from ..models import Consultation, SlotOffer, User
 from ..public_urls import public_url_for
 from . import call_list, mail, outbox
 
@@ -63,6 +63,7 @@ class Previous:
     start: datetime
     end: datetime
     expert: User
+    branch_id: int | None = None
 
 
 def consultation_changed(
@@ -293,3 +294,49 @@ def _subject(kind: NoticeKind, when: str) -> str:
 
 def _address(user: User) -> str:
     return str(Address(display_name=user.full_name, addr_spec=user.email or ""))
+
+
+def waitlist_offered(
+    session: Session, offer: SlotOffer, *, now: datetime, settings: NoticeSettings
+) -> None:
+    """Tell the first person waiting that a slot is held for them: by e-mail, or on the list of
+    calls for staff (the expert whose slot it is sees the call too). No calendar file: nothing
+    is booked until they confirm."""
+    entry = offer.entry
+    person = entry.client
+    key = f"waitlist-offer:{offer.id}:{person.id}"
+    if not _person(person).has_email:
+        locale = person.preferred_language
+        note = f"{_when(offer.start_dt, offer.end_dt, locale)} · {offer.expert.public_name}"
+        call_list.add(
+            session, key=key, kind=NoticeKind.WAITLIST_OFFER, user_id=person.id, now=now,
+            note=note, branch_id=entry.branch_id, expert_id=offer.expert_id,
+        )  # fmt: skip
+        return
+    locale = person.preferred_language
+    context = {
+        "person": person,
+        "when": _when(offer.start_dt, offer.end_dt, locale),
+        "until": _moment(offer.expires_at_dt, locale),
+        "branch": entry.branch,
+        "expert_name": offer.expert.public_name,
+        "area": entry.area.name(locale),
+        "link": public_url_for("booking.waitlist_page"),
+    }
+    with force_locale(locale):
+        subject = _("A consultation slot is held for you: %(when)s", when=context["when"])
+        text = render_template("notifications/waitlist_offer.txt", **context)
+        html = render_template("notifications/waitlist_offer.html", subject=subject, **context)
+    message = mail.build_message(
+        sender=settings.sender, to=_address(person), subject=subject, text=text, html=html,
+        now=now,
+    )  # fmt: skip
+    outbox.queue(
+        session, key=key, kind=str(NoticeKind.WAITLIST_OFFER), to_address=_address(person),
+        subject=subject, message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
+    )  # fmt: skip
+
+
+def _moment(instant: datetime, locale: str) -> str:
+    local = instant.astimezone(WARSAW)
+    return f"{format_date(local.date(), 'full', locale=locale)}, {local:%H:%M}"

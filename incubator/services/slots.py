@@ -23,7 +23,15 @@ from ..domain.booking_rules import BookingPolicy
 from ..domain.calendar import local_date, local_day_bounds
 from ..domain.consultations import ConsultationStatus
 from ..domain.slots import Interval, Slot
-from ..models import Area, AvailabilityException, AvailabilityRule, Branch, Consultation
+from ..models import (
+    Area,
+    AvailabilityException,
+    AvailabilityRule,
+    Branch,
+    Consultation,
+    OfferStatus,
+    SlotOffer,
+)
 from . import directory, slot_cache
 from .calendar_days import polish_holidays
 
@@ -61,8 +69,12 @@ def _busy(
     start: datetime,
     end: datetime,
     exclude_id: int | None = None,
+    *,
+    now: datetime,
+    exclude_offer_id: int | None = None,
 ) -> dict[int, list[Interval]]:
-    """Active consultations of the experts (at every branch), each with its buffer after."""
+    """Active consultations of the experts (at every branch), each with its buffer after, and
+    the slots held for someone on the waitlist (open offers not yet run out at `now`)."""
     stmt = select(
         Consultation.expert_id, Consultation.start_dt, Consultation.end_dt, Consultation.buffer_min
     ).where(
@@ -75,6 +87,19 @@ def _busy(
         stmt = stmt.where(Consultation.id != exclude_id)
     busy: dict[int, list[Interval]] = defaultdict(list)
     for expert_id, s, e, buffer in session.execute(stmt):
+        busy[expert_id].append(Interval(s, e + timedelta(minutes=buffer)))
+    held = select(
+        SlotOffer.expert_id, SlotOffer.start_dt, SlotOffer.end_dt, SlotOffer.buffer_min
+    ).where(
+        SlotOffer.expert_id.in_(expert_ids),
+        SlotOffer.status == OfferStatus.OPEN,
+        SlotOffer.expires_at_dt > now,
+        SlotOffer.start_dt < end,
+        SlotOffer.end_dt > start - BUFFER_REACH,
+    )
+    if exclude_offer_id is not None:
+        held = held.where(SlotOffer.id != exclude_offer_id)
+    for expert_id, s, e, buffer in session.execute(held):
         busy[expert_id].append(Interval(s, e + timedelta(minutes=buffer)))
     return busy
 
@@ -92,11 +117,13 @@ def find_slots(
     exclude_consultation_id: int | None = None,
     ignore_busy: bool = False,
     expert_checked: bool = False,
+    exclude_offer_id: int | None = None,
 ) -> list[Slot]:
     """Free slots for `area` at `branch` between two local dates (inclusive).
 
     `expert_checked`: the caller has just resolved `expert_id` for this area and office (a
-    booking, inside its transaction), so it is not looked up again."""
+    booking, inside its transaction), so it is not looked up again. `exclude_offer_id`: the
+    slot held by that waitlist offer counts as free (its holder is confirming it)."""
     if expert_id is not None and expert_checked:
         expert_ids = [expert_id]
     elif expert_id is not None:
@@ -109,7 +136,15 @@ def find_slots(
     busy = (
         {}
         if ignore_busy
-        else _busy(session, expert_ids, window_start, window_end, exclude_consultation_id)
+        else _busy(
+            session,
+            expert_ids,
+            window_start,
+            window_end,
+            exclude_consultation_id,
+            now=now,
+            exclude_offer_id=exclude_offer_id,
+        )  # fmt: skip
     )
     return slot_engine.free_slots(
         rules=_rules(session, expert_ids, branch.id),

@@ -32,6 +32,7 @@ from tests.factories import (
     create_manager,
     create_project,
     create_rule,
+    create_waitlist_offer,
 )
 from tests.helpers import local
 
@@ -80,6 +81,11 @@ def build_world() -> World:
     group = create_group(branch_id=branch.id, guardian_id=x.id, members=[a])
     # A call to make about X's consultation (issue #13): X and managers see it, Y does not.
     task = create_call_task(user=a, consultation=consultation)
+    # A on the waiting list with a slot of X's held for them (issue #13).
+    offer_day = day + timedelta(days=2 if day.weekday() == 5 else 1)  # X works Monday–Saturday
+    entry, offer = create_waitlist_offer(
+        client=a, expert=x, branch=branch, area=law, start_dt=local(offer_day, 11)
+    )
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -95,6 +101,8 @@ def build_world() -> World:
             "client_id": a.id,
             "group_id": group.id,
             "task_id": task.id,
+            "entry_id": entry.id,
+            "offer_id": offer.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

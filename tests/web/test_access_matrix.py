@@ -34,6 +34,8 @@ STAFF_MOVE = "302>/personel/konsultacje/{consultation_id}/zmiana-terminu"  # no 
 HOURS = "302>/personel/godziny"
 TO_RECORD = "302>/personel/do-uzupelnienia"
 CALLS = "302>/personel/do-zadzwonienia"
+WAITLIST = "302>/lista-oczekujacych"
+STAFF_WAITLIST = "302>/personel/lista-oczekujacych"
 STAFF_CONFIRMATION_PDF = "302>/personel/konsultacje/{consultation_id}/potwierdzenie.pdf"
 PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
 DENIED = (LOGIN, 403, 403, 403, 403)  # anonymous, client A, client B, expert X, expert Y
@@ -197,6 +199,33 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     # no token: 404 for everyone; real tokens in test_feeds.py); its owner regenerates it on the
     # account page; a manager must name an office on the API (422 without one)
     "GET feeds.feed": (404,) * 6,
+    # the waiting list (issue #13): A waits with a slot of X's held; B cannot tell it exists;
+    # experts see the list but do not answer for anyone (403 on the API, a message on pages)
+    "GET booking.waitlist_page": (LOGIN, 200, 200, *(STAFF_WAITLIST,) * 3),
+    "POST booking.waitlist_join": (LOGIN, WAITLIST, WAITLIST, *(STAFF_BOOK,) * 3),
+    "POST booking.waitlist_leave": (LOGIN, WAITLIST, 404, *(STAFF_BOOK,) * 3),
+    "POST booking.waitlist_decline": (LOGIN, WAITLIST, 404, *(STAFF_BOOK,) * 3),
+    "POST booking.waitlist_accept": (
+        LOGIN,
+        "302>/rezerwacja/{new}/gotowe",
+        404,
+        *(STAFF_BOOK,) * 3,
+    ),
+    "GET staff.waitlist_page": (*STAFF_DENIED, 200, 200, 200),
+    "POST staff.waitlist_join": (*STAFF_DENIED, 404, 404, 404),  # no client named
+    "POST staff.waitlist_leave": (*STAFF_DENIED, *(STAFF_WAITLIST,) * 3),
+    "POST staff.waitlist_decline": (*STAFF_DENIED, *(STAFF_WAITLIST,) * 3),
+    "POST staff.waitlist_accept": (
+        *STAFF_DENIED,
+        STAFF_WAITLIST,
+        STAFF_WAITLIST,
+        "302>/personel/konsultacje/{new}/wydruk",
+    ),
+    "GET api.waitlist_list": (401, 200, 200, 200, 200, 200),
+    "POST api.waitlist_join": (401, 422, 422, 422, 422, 422),  # no body
+    "DELETE api.waitlist_leave": (401, 200, 404, 403, 403, 200),
+    "POST api.waitlist_offer_accept": (401, 201, 404, 403, 403, 201),
+    "POST api.waitlist_offer_decline": (401, 200, 404, 403, 403, 200),
     "POST auth.feed_regenerate": (LOGIN, *("302>/konto/",) * 5),
     "GET api.calendar_feed_get": (401, 200, 200, 200, 200, 422),
     "POST api.calendar_feed_regenerate": (401, 200, 200, 200, 200, 422),
@@ -214,6 +243,7 @@ def answer(response, world: probe.World) -> int | str:
         return LOGIN
     path = path.replace(f"/{world.ids['consultation_id']}/", "/{consultation_id}/")
     path = path.replace(f"/klienci/{world.ids['client_id']}/", "/klienci/{client_id}/")
+    path = re.sub(r"/[0-9]+/", "/{new}/", path)  # a record the request itself created
     return f"{response.status_code}>{path}"
 
 

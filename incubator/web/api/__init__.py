@@ -1,8 +1,9 @@
 """JSON API v1, mounted at /api/v1 (see views.py, and openapi.py for its description)."""
 
 # reports registers GET /reports/summary on `bp` (kept apart from the booking views), groups
-# the founding groups' routes (issue #12), feeds the calendar feed's address (issue #13).
-from . import feeds, groups, reports  # noqa: F401
+# the founding groups' routes (issue #12), feeds the calendar feed's address and waitlist the
+# waiting list (issue #13).
+from . import feeds, groups, reports, waitlist  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors, group_moves, identifiers, outcomes
+from ...domain import booking_rules, errors, group_moves, identifiers, outcomes, waitlist
 from ...domain.founding import GroupStage, LegalForm, Register
 from ...models.founding_group import LegalType
 from ...services import group_stages
+from .openapi_waitlist import waitlist_paths
 
 Schema = dict[str, Any]
 
@@ -51,10 +52,12 @@ def error_codes() -> list[str]:
             group_moves.__name__,
             identifiers.__name__,
             group_stages.__name__,
+            waitlist.__name__,  # the waiting list (issue #13)
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
             outcomes.OutcomeError.code,
+            waitlist.WaitlistError.code,
         ):
             codes.add(cls.code)
     return sorted(codes)
@@ -917,8 +920,15 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "reports", "description": "People served (managers only)."},
             {"name": "groups", "description": "Founding groups until their entity is registered."},
             {"name": "calendar", "description": "The address of the user's calendar feed."},
+            {"name": "waitlist", "description": "Waiting for a free consultation time."},
         ],
-        "paths": {**_paths(), **_report_paths(), **_group_paths(), **_feed_paths()},
+        "paths": {
+            **_paths(),
+            **_report_paths(),
+            **_group_paths(),
+            **_feed_paths(),
+            **waitlist_paths(),
+        },
         "components": {
             "schemas": _schemas(),
             "responses": _responses(),

@@ -1,5 +1,5 @@
 # pdfs registers the client's confirmation PDF on `bp`.
-from . import pdfs  # noqa: F401
+from . import pdfs, waitlist  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -44,6 +44,8 @@ def clients_only() -> Response | None:
         return redirect(url_for("staff.confirmation", **request.view_args))
     if request.endpoint == "booking.mine":
         return redirect(url_for("staff.day"))
+    if request.endpoint == "booking.waitlist_page":
+        return redirect(url_for("staff.waitlist_page"))
     return redirect(url_for("staff.book"))
 
 

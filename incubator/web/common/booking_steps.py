@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -140,7 +140,18 @@ def date_step(flow: f.Flow) -> ResponseReturnValue:
         names=names,
         confirm_url=flow.url("confirm", **{**args, "expert": None}),
     )
-    return _render("step_date.html", flow, "date", choice, window=window, picker=picker)
+    waitlist_url = None
+    if not window.days and window.first_free is None and not flow.actor.is_expert:
+        waitlist_url = url_for(
+            f"{flow.blueprint}.waitlist_page",
+            domain=choice.domain.code,
+            branch=choice.branch.id,
+            client=flow.client.id if flow.client is not None else None,
+        )
+    return _render(
+        "step_date.html", flow, "date", choice, window=window, picker=picker,
+        waitlist_url=waitlist_url,
+    )  # fmt: skip
 
 
 def time_step(flow: f.Flow) -> ResponseReturnValue:

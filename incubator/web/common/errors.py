@@ -19,9 +19,11 @@ from flask_babel import ngettext
 from ...domain import passwords
 from ...domain.errors import DomainError
 from .record_errors import RECORD_MESSAGES, RECORD_STATUS, Message, Params
+from .waitlist_errors import WAITLIST_MESSAGES, WAITLIST_STATUS
 
 STATUS: dict[str, int] = {
     **RECORD_STATUS,
+    **WAITLIST_STATUS,
     # shared by every area
     "error": 422,
     "invalid_input": 422,
@@ -117,6 +119,10 @@ _PLAIN_REASONS = {
         "An association's members are natural persons; a legal person may only support it."
     ),
     "already_member": _l("This person is already a member of the group."),
+    "range_over": _l("These days are over already: choose days from today on."),
+    "beyond_waitlist_horizon": _l(
+        "Bookings do not go that far ahead yet: choose a start within the booking horizon."
+    ),
 }
 
 
@@ -349,6 +355,7 @@ _WRONG_LOGIN = _l("The e-mail address or password is incorrect.")
 
 MESSAGES: dict[str, Message] = {
     **RECORD_MESSAGES,
+    **WAITLIST_MESSAGES,
     # shared by every area
     "error": _l("The change could not be saved."),
     "invalid_input": _invalid_input,

@@ -1,7 +1,7 @@
 # agenda registers the week, agenda and overview on `bp`; outcomes the outcome form and the
 # to-record list; pdfs the advisory records and the confirmation as PDF; calls the list of
-# people to phone.
-from . import agenda, calls, outcomes, pdfs  # noqa: F401
+# people to phone; waitlist the waiting list.
+from . import agenda, calls, outcomes, pdfs, waitlist  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -207,7 +207,7 @@ def _day_url(c: Consultation) -> str:
 # --- day view -------------------------------------------------------------------------------
 
 
-def _branch_choices() -> list:
+def branch_choices() -> list:
     options = []
     for top in directory.branch_tree(db.session):
         options.append(choice(top.id, top.name))
@@ -226,7 +226,7 @@ def _default_branch(user: User, choices: list) -> int | None:
 def day() -> ResponseReturnValue:
     user = current_actor()
     form = DayForm(request.args)
-    form.branch.choices = _branch_choices()
+    form.branch.choices = branch_choices()
     form.validate()
     branch_id = f.parse_id(request.args.get("branch")) or _default_branch(user, form.branch.choices)
     branch = directory.get_branch(db.session, branch_id)

@@ -1,0 +1,56 @@
+"""A client's waiting list: join it for an area at an office, see and answer offers, leave."""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ...extensions import db
+from ...services import waitlist
+from ..common import waitlist_pages as pages
+from ..common.access import current_actor
+from .views import bp
+
+
+@bp.get("/lista-oczekujacych")
+def waitlist_page() -> ResponseReturnValue:
+    user = current_actor()
+    place = pages.chosen_place(request.args)
+    form = pages.JoinForm(data={"domain": place[0].code, "branch": place[1].id} if place else None)
+    return render_template(
+        "booking/waitlist.html",
+        entries=waitlist.entries_of(db.session, user.id),
+        place=place,
+        form=form,
+        join_url=url_for("booking.waitlist_join"),
+        **pages.page_helpers(),
+    )
+
+
+@bp.post("/lista-oczekujacych")
+def waitlist_join() -> ResponseReturnValue:
+    return pages.join(pages.JoinForm(), client=None, back=url_for("booking.waitlist_page"))
+
+
+@bp.post("/lista-oczekujacych/<id:entry_id>/rezygnacja")
+def waitlist_leave(entry_id: int) -> ResponseReturnValue:
+    return _act("leave", entry_id)
+
+
+@bp.post("/lista-oczekujacych/oferty/<id:offer_id>/potwierdzenie")
+def waitlist_accept(offer_id: int) -> ResponseReturnValue:
+    return _act("accept", offer_id)
+
+
+@bp.post("/lista-oczekujacych/oferty/<id:offer_id>/odmowa")
+def waitlist_decline(offer_id: int) -> ResponseReturnValue:
+    return _act("decline", offer_id)
+
+
+def _act(action: str, target_id: int) -> ResponseReturnValue:
+    return pages.act(
+        action,
+        target_id,
+        back=url_for("booking.waitlist_page"),
+        booked=lambda cid: url_for("booking.done", consultation_id=cid),
+    )

@@ -1,0 +1,129 @@
+"""The waitlist pages shared by clients (for themselves) and staff (for anyone): the join form,
+and the actions on an entry or an offer. Every rule is the service's (services/waitlist.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField
+from wtforms.validators import DataRequired, Optional
+
+from ...clock import utcnow
+from ...domain.errors import DomainError, NotFound
+from ...extensions import db
+from ...models import Area, Branch, User
+from ...services import waitlist
+from ...services.directory import resolve_area, resolve_branch
+from . import booking_flow as f
+from . import display
+from .access import current_actor
+from .errors import message_for
+
+STATUS_LABELS = {
+    "waiting": _l("waiting"),
+    "offered": _l("a time is held"),
+    "booked": _l("booked"),
+    "left": _l("left the list"),
+    "lapsed": _l("offer not answered"),
+}
+
+
+class JoinForm(FlaskForm):
+    domain = HiddenField(validators=[DataRequired()])
+    branch = IntegerField(validators=[DataRequired()])
+    client = IntegerField(validators=[Optional()])
+    from_date = DateField(_l("Not before (optional)"), validators=[Optional()])
+    to_date = DateField(_l("Not after (optional)"), validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: leave, confirm or decline."""
+
+
+def chosen_place(args) -> tuple[Area, Branch] | None:
+    """The area and office named in the query (`domain`, `branch`), when both are valid."""
+    try:
+        return (
+            resolve_area(db.session, args.get("domain", "")),
+            resolve_branch(db.session, f.parse_id(args.get("branch")) or 0),
+        )
+    except DomainError:
+        return None
+
+
+def join(form: JoinForm, *, client: User | None, back: str) -> ResponseReturnValue:
+    """Put the client on the list; the page says what happens next, or why not."""
+    if not form.validate_on_submit():
+        flash(_("Please check the dates (day, month and year)."), "error")
+        return redirect(back)
+    join_request = waitlist.JoinRequest(
+        area_code=form.domain.data or "",
+        branch_id=form.branch.data or 0,
+        from_date=form.from_date.data,
+        to_date=form.to_date.data,
+        client_id=client.id if client is not None else None,
+    )
+    try:
+        entry = waitlist.join(
+            db.session, join_request, actor=current_actor(), now=utcnow(), policy=f.policy(),
+            notices=f.notices(),
+        )  # fmt: skip
+    except DomainError as error:
+        flash(message_for(error), "error")
+        return redirect(back)
+    if entry.status == "offered":
+        flash(_("A free time was found at once and is held: please confirm it below."), "success")
+    else:
+        flash(
+            _("On the waiting list. When a time frees up, it is offered by e-mail or by phone."),
+            "success",
+        )
+    return redirect(back)
+
+
+def act(
+    action: str, target_id: int, *, back: str, booked: Callable[[int], str]
+) -> ResponseReturnValue:
+    """Leave the list, or confirm or decline an offer; `booked(consultation_id)` is where a
+    confirmation leads (the page to print or read the booking)."""
+    if not ActionForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(back)
+    common = dict(actor=current_actor(), now=utcnow())
+    try:
+        if action == "leave":
+            waitlist.leave(db.session, target_id, **common)
+            flash(_("Taken off the waiting list."), "success")
+        elif action == "decline":
+            waitlist.decline(
+                db.session, target_id, **common, policy=f.policy(), notices=f.notices()
+            )
+            flash(_("The offer was declined; the place on the waiting list is kept."), "success")
+        else:
+            consultation = waitlist.accept(
+                db.session, target_id, **common, policy=f.policy(), notices=f.notices()
+            )
+            flash(_("Confirmed: the consultation is booked."), "success")
+            return redirect(booked(consultation.id))
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(message_for(error), "error")
+    return redirect(back)
+
+
+def page_helpers() -> dict:
+    return {
+        "status_labels": STATUS_LABELS,
+        "day_label": display.day_label,
+        "full_date": display.full_date,
+        "time_range": display.time_range,
+        "branch_label": display.branch_label,
+        "expert_name": display.expert_name,
+        "action_form": ActionForm(),
+    }
