@@ -75,6 +75,8 @@ def test_no_free_time_leads_to_the_waiting_list_and_back(client, db, world, outb
     again = client.post("/lista-oczekujacych", data={"domain": "law", "branch": w["klucze"].id})
     assert "już na liście oczekujących" in page(client.get(again.headers["Location"]))
     assert db.session.scalar(select(WaitlistEntry.status)) == "waiting"
+    html = page(client.get(join_link))  # waiting there already: the entry, no second form
+    assert "Czekaj na wolny termin" not in html and "Gdzie czekasz" in html
 
     open_hours(w)
     result = runner.invoke(args=["waitlist", "process"])

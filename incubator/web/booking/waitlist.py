@@ -15,11 +15,12 @@ from .views import bp
 @bp.get("/lista-oczekujacych")
 def waitlist_page() -> ResponseReturnValue:
     user = current_actor()
-    place = pages.chosen_place(request.args)
+    entries = waitlist.entries_of(db.session, user.id)
+    place = pages.unless_waiting(pages.chosen_place(request.args), entries)
     form = pages.JoinForm(data={"domain": place[0].code, "branch": place[1].id} if place else None)
     return render_template(
         "booking/waitlist.html",
-        entries=waitlist.entries_of(db.session, user.id),
+        entries=entries,
         place=place,
         form=form,
         join_url=url_for("booking.waitlist_join"),

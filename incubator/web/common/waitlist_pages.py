@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ...clock import utcnow
+from ...domain.bounds import MAX_ID
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import Area, Branch, User
@@ -35,8 +36,8 @@ STATUS_LABELS = {
 
 class JoinForm(FlaskForm):
     domain = HiddenField(validators=[DataRequired()])
-    branch = IntegerField(validators=[DataRequired()])
-    client = IntegerField(validators=[Optional()])
+    branch = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    client = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     from_date = DateField(_l("Not before (optional)"), validators=[Optional()])
     to_date = DateField(_l("Not after (optional)"), validators=[Optional()])
 
@@ -56,10 +57,21 @@ def chosen_place(args) -> tuple[Area, Branch] | None:
         return None
 
 
+def unless_waiting(place: tuple[Area, Branch] | None, entries) -> tuple[Area, Branch] | None:
+    """No join form for a place the person already waits for (their entry is shown instead)."""
+    if place is None:
+        return None
+    live = {(e.area_id, e.branch_id) for e in entries if e.status in ("waiting", "offered")}
+    return None if (place[0].id, place[1].id) in live else place
+
+
 def join(form: JoinForm, *, client: User | None, back: str) -> ResponseReturnValue:
     """Put the client on the list; the page says what happens next, or why not."""
     if not form.validate_on_submit():
-        flash(_("Please check the dates (day, month and year)."), "error")
+        if set(form.errors) <= {"from_date", "to_date"}:
+            flash(_("Please check the dates (day, month and year)."), "error")
+        else:  # a crafted or stale form: the office or the person is not a valid record
+            flash(_("Some of the values are not valid. Please check the form."), "error")
         return redirect(back)
     join_request = waitlist.JoinRequest(
         area_code=form.domain.data or "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ...domain.bounds import is_id
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...services import clients, waitlist
@@ -28,7 +29,10 @@ def waitlist_page() -> ResponseReturnValue:
     except DomainError as refusal:
         entries, error = [], message_for(refusal)
     client = clients.get_client(db.session, f.parse_id(request.args.get("client")) or 0)
-    place = pages.chosen_place(request.args) if client is not None else None
+    place = None
+    if client is not None:
+        own = waitlist.entries_of(db.session, client.id)
+        place = pages.unless_waiting(pages.chosen_place(request.args), own)
     form = pages.JoinForm(
         data={"domain": place[0].code, "branch": place[1].id, "client": client.id}
         if place and client
@@ -63,7 +67,8 @@ def _positions(entries: list) -> dict[int, int]:
 @bp.post("/lista-oczekujacych")
 def waitlist_join() -> ResponseReturnValue:
     form = pages.JoinForm()
-    client = clients.get_client(db.session, form.client.data or 0)
+    client_id = form.client.data
+    client = clients.get_client(db.session, client_id) if is_id(client_id) else None
     if client is None:
         abort(404)
     return pages.join(form, client=client, back=url_for("staff.waitlist_page"))
