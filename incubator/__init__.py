@@ -40,7 +40,7 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
 
     from . import models  # noqa: F401  (registers the tables)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .i18n import select_locale, select_timezone
+    from .i18n import localize_login, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(
@@ -61,6 +61,7 @@ def create_app(config_class: type[Config] | Config = Config, *, strict: bool = T
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    localize_login(login_manager)
 
     from .db_events import install as install_db_events
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_login import current_user
+from flask_babel import gettext
+from flask_login import LoginManager, current_user
 
 
 def select_locale() -> str:
@@ -20,3 +21,17 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional name extractors look for
+    """Mark `text` for translation where it is translated later (Flask-Login's flash)."""
+    return text
+
+
+LOGIN_MESSAGE = N_("Please log in to see this page.")
+
+
+def localize_login(manager: LoginManager) -> None:
+    """Flask-Login's "log in first" flash in the reader's language, like every other message."""
+    manager.login_message = LOGIN_MESSAGE
+    manager.localize_callback = gettext

@@ -650,3 +650,10 @@ def test_each_role_lands_on_its_own_start_page(client, db) -> None:
         client.post("/konto/wyloguj")
     login(client, "klient@example.org", PASSWORD)
     assert "Zarezerwuj konsultację" in page(client.get("/moje-konsultacje"))
+
+
+def test_a_page_that_needs_a_login_says_so_in_polish(client, db) -> None:
+    answer = client.get("/moje-konsultacje", follow_redirects=True)
+    html = answer.get_data(as_text=True)
+    assert "Zaloguj się, aby zobaczyć tę stronę." in html
+    assert "Please log in" not in html

@@ -33,25 +33,4 @@ def waitlist_join() -> ResponseReturnValue:
     return pages.join(pages.JoinForm(), client=None, back=url_for("booking.waitlist_page"))
 
 
-@bp.post("/lista-oczekujacych/<id:entry_id>/rezygnacja")
-def waitlist_leave(entry_id: int) -> ResponseReturnValue:
-    return _act("leave", entry_id)
-
-
-@bp.post("/lista-oczekujacych/oferty/<id:offer_id>/potwierdzenie")
-def waitlist_accept(offer_id: int) -> ResponseReturnValue:
-    return _act("accept", offer_id)
-
-
-@bp.post("/lista-oczekujacych/oferty/<id:offer_id>/odmowa")
-def waitlist_decline(offer_id: int) -> ResponseReturnValue:
-    return _act("decline", offer_id)
-
-
-def _act(action: str, target_id: int) -> ResponseReturnValue:
-    return pages.act(
-        action,
-        target_id,
-        back=url_for("booking.waitlist_page"),
-        booked=lambda cid: url_for("booking.done", consultation_id=cid),
-    )
+pages.add_action_routes(bp, booked_endpoint="booking.done")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -127,6 +127,32 @@ def act(
     except DomainError as error:
         flash(message_for(error), "error")
     return redirect(back)
+
+
+def add_action_routes(bp: Blueprint, *, booked_endpoint: str) -> None:
+    """The three answers on `bp` (the same paths for clients and under /personel): leave the list,
+    confirm or decline an offer; a confirmation leads to `booked_endpoint`'s page."""
+
+    def answer(action: str, target_id: int) -> ResponseReturnValue:
+        return act(
+            action,
+            target_id,
+            back=url_for(f"{bp.name}.waitlist_page"),
+            booked=lambda cid: url_for(booked_endpoint, consultation_id=cid),
+        )
+
+    def waitlist_leave(entry_id: int) -> ResponseReturnValue:
+        return answer("leave", entry_id)
+
+    def waitlist_accept(offer_id: int) -> ResponseReturnValue:
+        return answer("accept", offer_id)
+
+    def waitlist_decline(offer_id: int) -> ResponseReturnValue:
+        return answer("decline", offer_id)
+
+    bp.post("/lista-oczekujacych/<id:entry_id>/rezygnacja")(waitlist_leave)
+    bp.post("/lista-oczekujacych/oferty/<id:offer_id>/potwierdzenie")(waitlist_accept)
+    bp.post("/lista-oczekujacych/oferty/<id:offer_id>/odmowa")(waitlist_decline)
 
 
 def page_helpers() -> dict:
