@@ -17,6 +17,7 @@ class NoticeKind(StrEnum):
     CANCELLED = "cancelled"
     REMINDER = "reminder"
     WAITLIST_OFFER = "waitlist_offer"
+    EVENT_SEAT = "event_seat"  # a seat at a training or meeting, from its waiting list
     EMAIL_FAILED = "email_failed"  # a call task only: the server refused the address
 
 
@@ -27,6 +28,7 @@ ICS_METHOD: dict[NoticeKind, str | None] = {
     NoticeKind.CANCELLED: "CANCEL",
     NoticeKind.REMINDER: "REQUEST",
     NoticeKind.WAITLIST_OFFER: None,
+    NoticeKind.EVENT_SEAT: None,
 }
 
 FIRST_RETRY = timedelta(minutes=1)

@@ -12,6 +12,17 @@ from .consultation import (
     ConsultationAttendee,
     ConsultationStatus,
 )
+from .event import (
+    Event,
+    EventCertificate,
+    EventKind,
+    EventRegistration,
+    EventSession,
+    ExpertBusyTime,
+    RegistrationStatus,
+    SessionAttendance,
+    event_trainers,
+)
 from .founding_group import (
     FoundingGroup,
     FoundingGroupMember,
@@ -43,6 +54,15 @@ from .waitlist import (
 )
 
 __all__ = [
+    "Event",
+    "EventCertificate",
+    "EventKind",
+    "EventRegistration",
+    "EventSession",
+    "ExpertBusyTime",
+    "RegistrationStatus",
+    "SessionAttendance",
+    "event_trainers",
     "LIVE_STATUSES",
     "OfferStatus",
     "SlotOffer",

@@ -29,6 +29,7 @@ from ..models import (
     AvailabilityRule,
     Branch,
     Consultation,
+    ExpertBusyTime,
     OfferStatus,
     SlotOffer,
 )
@@ -73,8 +74,9 @@ def _busy(
     now: datetime,
     exclude_offer_id: int | None = None,
 ) -> dict[int, list[Interval]]:
-    """Active consultations of the experts (at every branch), each with its buffer after, and
-    the slots held for someone on the waitlist (open offers not yet run out at `now`)."""
+    """Active consultations of the experts (at every branch), each with its buffer after, the
+    slots held for someone on the waitlist (open offers not yet run out at `now`), and the
+    sessions they train at (events)."""
     stmt = select(
         Consultation.expert_id, Consultation.start_dt, Consultation.end_dt, Consultation.buffer_min
     ).where(
@@ -101,6 +103,16 @@ def _busy(
         held = held.where(SlotOffer.id != exclude_offer_id)
     for expert_id, s, e, buffer in session.execute(held):
         busy[expert_id].append(Interval(s, e + timedelta(minutes=buffer)))
+    training = select(
+        ExpertBusyTime.expert_id, ExpertBusyTime.start_dt, ExpertBusyTime.end_dt
+    ).where(
+        ExpertBusyTime.expert_id.in_(expert_ids),
+        ExpertBusyTime.session_id.is_not(None),  # consultations are read above, with buffers
+        ExpertBusyTime.start_dt < end,
+        ExpertBusyTime.end_dt > start,
+    )
+    for expert_id, s, e in session.execute(training):
+        busy[expert_id].append(Interval(s, e))
     return busy
 
 

@@ -18,12 +18,14 @@ from flask_babel import ngettext
 
 from ...domain import passwords
 from ...domain.errors import DomainError
+from .event_errors import EVENT_MESSAGES, EVENT_STATUS
 from .record_errors import RECORD_MESSAGES, RECORD_STATUS, Message, Params
 from .waitlist_errors import WAITLIST_MESSAGES, WAITLIST_STATUS
 
 STATUS: dict[str, int] = {
     **RECORD_STATUS,
     **WAITLIST_STATUS,
+    **EVENT_STATUS,
     # shared by every area
     "error": 422,
     "invalid_input": 422,
@@ -120,6 +122,10 @@ _PLAIN_REASONS = {
     ),
     "already_member": _l("This person is already a member of the group."),
     "range_over": _l("These days are over already: choose days from today on."),
+    "session_length": _l("A session must end after it starts and last at most 12 hours."),
+    "session_in_past": _l("Sessions must be in the future."),
+    "sessions_overlap": _l("Two sessions overlap: each must end before the next starts."),
+    "place_required": _l("Choose an office or give the address of the venue."),
     "beyond_waitlist_horizon": _l(
         "Bookings do not go that far ahead yet: choose a start within the booking horizon."
     ),
@@ -356,6 +362,7 @@ _WRONG_LOGIN = _l("The e-mail address or password is incorrect.")
 MESSAGES: dict[str, Message] = {
     **RECORD_MESSAGES,
     **WAITLIST_MESSAGES,
+    **EVENT_MESSAGES,
     # shared by every area
     "error": _l("The change could not be saved."),
     "invalid_input": _invalid_input,
