@@ -15,6 +15,10 @@ from incubator.models import (
     ClientProfile,
     Consultation,
     ConsultationAttendee,
+    Event,
+    EventRegistration,
+    EventSession,
+    ExpertBusyTime,
     ExpertProfile,
     FoundingGroup,
     FoundingGroupMember,
@@ -213,3 +217,43 @@ def create_waitlist_offer(
     db.session.add(entry)
     db.session.commit()
     return entry, offer
+
+
+def create_event(
+    *,
+    trainer: User,
+    branch: Branch,
+    client: User | None = None,
+    start: datetime,
+    kind: str = "training",
+    capacity: int = 10,
+    sessions: int = 1,
+) -> tuple[Event, EventRegistration | None]:
+    """An event trained by `trainer` with `sessions` daily 3-hour sessions from `start` (the
+    trainer's busy time written as the service does), `client` registered when given."""
+    event = Event(
+        kind=kind, title="Szkolenie próbne", capacity=capacity, branch_id=branch.id,
+        seats_taken=1 if client else 0, created_at_dt=NOW,
+    )  # fmt: skip
+    event.trainers = [trainer]
+    event.sessions = [
+        EventSession(start_dt=start + timedelta(days=i), end_dt=start + timedelta(days=i, hours=3))
+        for i in range(sessions)
+    ]
+    db.session.add(event)
+    db.session.flush()
+    for item in event.sessions:
+        db.session.add(
+            ExpertBusyTime(
+                expert_id=trainer.id, start_dt=item.start_dt, end_dt=item.end_dt, session_id=item.id
+            )  # fmt: skip
+        )
+    registration = None
+    if client is not None:
+        registration = EventRegistration(
+            event_id=event.id, user_id=client.id, status="registered", created_at_dt=NOW,
+            seat_since_dt=NOW,
+        )  # fmt: skip
+        db.session.add(registration)
+    db.session.commit()
+    return event, registration

@@ -47,13 +47,24 @@ def can_record(actor: User, event: Event) -> bool:
     return actor.is_manager or any(t.id == actor.id for t in event.trainers)
 
 
-def _session_for(session: Session, session_id: int, actor: User) -> EventSession:
+def _session_for(
+    session: Session, session_id: int, actor: User, event_id: int | None = None
+) -> EventSession:
     found = session.get(EventSession, session_id)
     if found is None or found.event.cancelled_at_dt is not None:
+        raise NotFound(session_id=session_id)
+    if event_id is not None and found.event_id != event_id:
         raise NotFound(session_id=session_id)
     if not can_record(actor, found.event):
         raise NotAllowed(reason="not_trainer")
     return found
+
+
+def session_to_record(
+    session: Session, event_id: int, session_id: int, *, actor: User
+) -> EventSession:
+    """A session of `event_id` whose attendance `actor` may record (NotFound / NotAllowed)."""
+    return _session_for(session, session_id, actor, event_id)
 
 
 def record(

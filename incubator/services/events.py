@@ -123,6 +123,17 @@ def _check_trainer_free(session: Session, trainer: User, item: SessionTimes) -> 
         raise TrainerBusy(name=trainer.full_name, start=item.start.isoformat())
 
 
+def trainer_candidates(session: Session) -> list[User]:
+    """Active experts, by name: who may train."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.EXPERT, User.active.is_(True))
+            .order_by(User.full_name)
+        )
+    )
+
+
 def _options():
     return (
         selectinload(Event.sessions),

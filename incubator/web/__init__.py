@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from .common.sessions import CookieSessions
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
+    from .events import bp as events_bp
     from .feeds import bp as feeds_bp
     from .groups import bp as groups_bp
     from .main import bp as main_bp
@@ -44,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix=f"{API_ROOT}/v1")
     app.register_blueprint(reports_bp, url_prefix="/raporty")
     app.register_blueprint(groups_bp, url_prefix="/grupy")
+    app.register_blueprint(events_bp, url_prefix="/wydarzenia")
     app.register_blueprint(feeds_bp)  # /kalendarz/<token>.ics: no login, no session
     register_error_handlers(app)
     register_template_helpers(app)

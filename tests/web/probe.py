@@ -26,6 +26,7 @@ from tests.factories import (
     create_client,
     create_consultation,
     create_domain,
+    create_event,
     create_exception,
     create_expert,
     create_group,
@@ -86,6 +87,10 @@ def build_world() -> World:
     entry, offer = create_waitlist_offer(
         client=a, expert=x, branch=branch, area=law, start_dt=local(offer_day, 11)
     )
+    # An event trained by X with a session ahead, client A registered (issue #14).
+    event, registration = create_event(
+        trainer=x, branch=branch, client=a, start=local(offer_day, 13)
+    )
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -103,6 +108,9 @@ def build_world() -> World:
             "task_id": task.id,
             "entry_id": entry.id,
             "offer_id": offer.id,
+            "event_id": event.id,
+            "session_id": event.sessions[0].id,
+            "registration_id": registration.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

@@ -35,6 +35,8 @@ HOURS = "302>/personel/godziny"
 TO_RECORD = "302>/personel/do-uzupelnienia"
 CALLS = "302>/personel/do-zadzwonienia"
 WAITLIST = "302>/lista-oczekujacych"
+EVENT = "302>/wydarzenia/{event_id}"
+ATTENDANCE = "302>/wydarzenia/{event_id}/sesje/{session_id}/obecnosc"
 STAFF_WAITLIST = "302>/personel/lista-oczekujacych"
 STAFF_CONFIRMATION_PDF = "302>/personel/konsultacje/{consultation_id}/potwierdzenie.pdf"
 PARTICIPANT = "302>/personel/klienci/{client_id}/dane-uczestnika"
@@ -199,6 +201,17 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     # no token: 404 for everyone; real tokens in test_feeds.py); its owner regenerates it on the
     # account page; a manager must name an office on the API (422 without one)
     "GET feeds.feed": (404,) * 6,
+    # trainings and information meetings (issue #14): X trains the probe's event, A is
+    # registered; every account sees the events; managers create them; attendance is for the
+    # event's trainers and managers; staff register and cancel for anyone, a client only their own
+    "GET events.index": (LOGIN, 200, 200, 200, 200, 200),
+    "GET events.detail": (LOGIN, 200, 200, 200, 200, 200),
+    "GET events.new": (LOGIN, 403, 403, 403, 403, 200),
+    "POST events.new": (LOGIN, 403, 403, 403, 403, 200),  # 200: the form again, with errors
+    "POST events.register": (LOGIN, *(EVENT,) * 5),
+    "POST events.cancel": (LOGIN, EVENT, 404, EVENT, EVENT, EVENT),
+    "GET events.attendance": (LOGIN, 403, 403, 200, 403, 200),
+    "POST events.attendance_save": (LOGIN, 403, 403, ATTENDANCE, 403, ATTENDANCE),
     # the waiting list (issue #13): A waits with a slot of X's held; B cannot tell it exists;
     # experts see the list but do not answer for anyone (403 on the API, a message on pages)
     "GET booking.waitlist_page": (LOGIN, 200, 200, *(STAFF_WAITLIST,) * 3),
@@ -241,6 +254,8 @@ def answer(response, world: probe.World) -> int | str:
     path = location.split("?")[0].split("#")[0]
     if path == "/konto/logowanie":
         return LOGIN
+    path = path.replace(f"/wydarzenia/{world.ids['event_id']}", "/wydarzenia/{event_id}")
+    path = path.replace(f"/sesje/{world.ids['session_id']}/", "/sesje/{session_id}/")
     path = path.replace(f"/{world.ids['consultation_id']}/", "/{consultation_id}/")
     path = path.replace(f"/klienci/{world.ids['client_id']}/", "/klienci/{client_id}/")
     path = re.sub(r"/[0-9]+/", "/{new}/", path)  # a record the request itself created

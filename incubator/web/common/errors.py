@@ -132,6 +132,17 @@ _PLAIN_REASONS = {
 }
 
 
+_EVENT_REASONS = {
+    "too_many": lambda p: _(
+        "An event may have at most %(num)d sessions.", num=int(p.get("max", 60))
+    ),
+    "session_line": lambda p: _(
+        "Line %(line)d of the sessions is not a date and time such as 2027-01-11 09:00-13:00.",
+        line=int(p.get("line", 1)),
+    ),
+}
+
+
 def _invalid_input(p: Params) -> str:
     """Say which input is wrong and how (for the API, the field is the parameter's name)."""
     field, reason = p.get("field") or "", p.get("reason", "")
@@ -154,6 +165,8 @@ def _invalid_input(p: Params) -> str:
             "“%(field)s” must include the UTC offset, e.g. 2026-03-30T09:00:00+02:00.",
             field=field,
         )
+    if reason in _EVENT_REASONS:
+        return _EVENT_REASONS[reason](p)
     if reason == "before_from":
         return _("The end date “%(field)s” is before the start date.", field=field)
     if reason == "range_too_long":

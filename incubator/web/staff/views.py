@@ -32,9 +32,9 @@ from ..common import display
 from ..common import move_steps as moving
 from ..common import participant_form as pf
 from ..common.access import current_actor, staff_only
+from ..common.choices import branch_choices
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
-from ..common.fields import choice
 from .forms import ClientSearchForm, DayForm, NewClientForm, StaffCancelForm
 
 bp = Blueprint("staff", __name__)
@@ -205,14 +205,6 @@ def _day_url(c: Consultation) -> str:
 
 
 # --- day view -------------------------------------------------------------------------------
-
-
-def branch_choices() -> list:
-    options = []
-    for top in directory.branch_tree(db.session):
-        options.append(choice(top.id, top.name))
-        options.extend(choice(c.id, f"— {c.name}") for c in top.children if c.active)
-    return options
 
 
 def _default_branch(user: User, choices: list) -> int | None:

@@ -1,0 +1,153 @@
+"""Events as their users meet them (issue #14): a manager creates one from the form, a client
+registers and joins the waiting list, staff register a client by phone, trainers tick
+attendance. Rules are tested without HTTP in tests/integration/test_events_service*.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from incubator.clock import utcnow
+from incubator.domain.calendar import local_date
+from incubator.domain.events import SessionTimes
+from incubator.extensions import db
+from incubator.models import Event, EventRegistration, OutboxMessage, SessionAttendance
+from incubator.services import events
+from tests.conftest import login
+from tests.factories import (
+    PASSWORD,
+    create_branch,
+    create_client,
+    create_consultation,
+    create_domain,
+    create_expert,
+    create_manager,
+)
+from tests.helpers import local
+from tests.web.pages import page
+
+
+@pytest.fixture()
+def world(db):
+    klucze = create_branch(code="klucze", name="Klucze", address="ul. Rynek 1")
+    law = create_domain(code="law", name_pl="Prawo", name_en="Law")
+    trainer = create_expert(domains=[law], branches=[klucze], full_name="Anna Żółkiewska")
+    other = create_expert(domains=[law], branches=[klucze], full_name="Jan Kos")
+    return {
+        "klucze": klucze, "law": law, "trainer": trainer, "other": other,
+        "client": create_client(full_name="Łucja Wiśniewska", email="lucja@example.org"),
+        "second": create_client(full_name="Grzegorz Brzęczyszczykiewicz", email="g@example.org"),
+        "phone_only": create_client(full_name="Jerzy Bąk", email=None, password=None,
+                                    phone="600 1"),
+        "manager": create_manager(full_name="Ewa Śliwa", email="ewa@ies.example.pl"),
+    }  # fmt: skip
+
+
+def day_ahead(days: int = 7):
+    day = local_date(utcnow()) + timedelta(days=days)
+    return day + timedelta(days=1) if day.weekday() == 6 else day
+
+
+def make_event(w, *, capacity=2, start=None, now=None, kind="training"):
+    start = start or local(day_ahead(), 9)
+    new = events.NewEvent(
+        kind=kind, title="Ekonomia społeczna od podstaw", capacity=capacity,
+        sessions=[SessionTimes(start, start + timedelta(hours=3)),
+                  SessionTimes(start + timedelta(days=1), start + timedelta(days=1, hours=3))],
+        trainer_ids=[w["trainer"].id], branch_id=w["klucze"].id,
+    )  # fmt: skip
+    return events.create(db.session, new, actor=w["manager"], now=now or utcnow())
+
+
+def test_a_manager_creates_an_event_and_a_clash_is_refused_in_polish(client, db, world):
+    w = world
+    login(client, w["manager"].email, PASSWORD)
+    form = page(client.get("/wydarzenia/nowe"))
+    assert "Nowe wydarzenie" in form and "Anna Żółkiewska" in form
+    day = day_ahead()
+    create_consultation(
+        expert=w["trainer"], client=w["client"], branch=w["klucze"], area=w["law"],
+        start_dt=local(day, 10),
+    )  # fmt: skip
+    data = {
+        "kind": "training", "title": "Księgowość w spółdzielni", "branch": w["klucze"].id,
+        "capacity": 12, "trainers": [w["trainer"].id],
+        "sessions": f"{day.isoformat()} 09:00-13:00\n"
+                    f"{day.day:02d}.{day.month:02d}.{day.year} 14:00-16:00",
+    }  # fmt: skip
+    refused = client.post("/wydarzenia/nowe", data=data)
+    assert refused.status_code == 422
+    assert "Anna Żółkiewska ma o tej porze konsultację" in page(refused)
+    assert db.session.scalar(select(Event)) is None
+    bad = client.post("/wydarzenia/nowe", data={**data, "sessions": "jutro rano"})
+    assert "Wiersz 1" in page(bad)
+    created = client.post("/wydarzenia/nowe", data={**data, "trainers": [w["other"].id]})
+    event = db.session.scalar(select(Event))
+    assert created.headers["Location"].endswith(f"/wydarzenia/{event.id}")
+    assert [s.start_dt for s in event.sessions] == [local(day, 9), local(day, 14)]
+    html = page(client.get(f"/wydarzenia/{event.id}"))
+    assert "Księgowość w spółdzielni" in html and "Jan Kos" in html
+
+
+def test_clients_register_then_wait_and_a_freed_seat_is_given_and_told(client, db, world):
+    w = world
+    event = make_event(w, capacity=1)
+    login(client, w["second"].email, PASSWORD)
+    client.post(f"/wydarzenia/{event.id}/zapis", data={})
+    client.post("/konto/wyloguj")
+    login(client, w["client"].email, PASSWORD)
+    html = page(client.get(f"/wydarzenia/{event.id}"))
+    assert "Zapisz się na listę oczekujących" in html
+    full = client.post(f"/wydarzenia/{event.id}/zapis", data={}, follow_redirects=True)
+    assert "Wszystkie miejsca są zajęte" in page(full)
+    waiting = client.post(f"/wydarzenia/{event.id}/zapis", data={"waitlist": "y"},
+                          follow_redirects=True)  # fmt: skip
+    assert "lista oczekujących" in page(waiting).lower()
+    rows = db.session.scalars(select(EventRegistration).order_by(EventRegistration.id)).all()
+    assert [r.status for r in rows] == ["registered", "waitlisted"]
+    client.post("/konto/wyloguj")
+    login(client, w["manager"].email, PASSWORD)
+    client.post(f"/wydarzenia/{event.id}/zapisy/{rows[0].id}/rezygnacja")
+    db.session.expire_all()
+    assert [r.status for r in rows] == ["cancelled", "registered"]
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.kind == "event_seat" and "Ekonomia społeczna od podstaw" in mail.subject
+
+
+def test_staff_register_a_phone_client_and_trainers_tick_who_came(client, db, world):
+    w = world
+    start = utcnow() - timedelta(hours=1)  # the first session is under way
+    event = make_event(w, capacity=5, start=start, now=start - timedelta(days=2))
+    login(client, w["manager"].email, PASSWORD)
+    search = page(client.get(f"/wydarzenia/{event.id}?q=B%C4%85k"))
+    assert "rejestracja jest zamknięta" not in search  # staff see the list; it has started
+    event2 = make_event(w, capacity=5, start=local(day_ahead(9), 9))
+    found = page(client.get(f"/wydarzenia/{event2.id}?q=B%C4%85k"))
+    assert "Jerzy Bąk" in found
+    client.post(f"/wydarzenia/{event2.id}/zapis", data={"client": w["phone_only"].id})
+    assert db.session.scalar(select(EventRegistration.user_id)) == w["phone_only"].id
+    # attendance of the running session: registered people only
+    from incubator.models import EventRegistration as Reg
+
+    db.session.add(Reg(event_id=event.id, user_id=w["client"].id, status="registered",
+                       created_at_dt=start - timedelta(days=2),
+                       seat_since_dt=start - timedelta(days=2)))  # fmt: skip
+    db.session.commit()
+    client.post("/konto/wyloguj")
+    login(client, w["trainer"].email, PASSWORD)
+    first, second = event.sessions
+    sheet = page(client.get(f"/wydarzenia/{event.id}/sesje/{first.id}/obecnosc"))
+    assert "Łucja Wiśniewska" in sheet
+    saved = client.post(
+        f"/wydarzenia/{event.id}/sesje/{first.id}/obecnosc",
+        data={"person": [w["client"].id], "came": [w["client"].id]}, follow_redirects=True,
+    )  # fmt: skip
+    assert "Zapisano obecność: przyszło 1" in page(saved)
+    assert db.session.scalar(select(SessionAttendance.attended)) is True
+    later = page(client.get(f"/wydarzenia/{event.id}/sesje/{second.id}/obecnosc"))
+    assert "Ta sesja jeszcze się nie zaczęła" in later
+    client.post("/konto/wyloguj")
+    login(client, w["other"].email, PASSWORD)  # an expert who does not train here
+    assert client.get(f"/wydarzenia/{event.id}/sesje/{first.id}/obecnosc").status_code == 403
