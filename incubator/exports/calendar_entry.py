@@ -115,11 +115,12 @@ def feed_bytes(
     locale: str,
     now: datetime,
     domain: str,
+    extra: Iterable[CalendarEntry] = (),
 ) -> bytes:
-    """A subscribable calendar: every consultation worded for `reader`, named `name`, with the
-    refresh interval calendars should keep (``REFRESH-INTERVAL`` of RFC 7986 and Outlook's
-    ``X-PUBLISHED-TTL``)."""
-    entries = [_entry(c, locale, reader) for c in consultations]
+    """A subscribable calendar: every consultation worded for `reader` (and `extra` entries:
+    sessions of events), named `name`, with the refresh interval calendars should keep
+    (``REFRESH-INTERVAL`` of RFC 7986 and Outlook's ``X-PUBLISHED-TTL``)."""
+    entries = [_entry(c, locale, reader) for c in consultations] + list(extra)
     data = build_calendar(entries, now=now, domain=domain, name=name)
     # build_calendar writes the calendar's own properties first; these two join them (the order
     # of a calendar's properties carries no meaning).

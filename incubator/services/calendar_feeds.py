@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -32,7 +32,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..domain.calendar import local_date
 from ..domain.errors import InvalidInput, NotAllowed, UnknownBranch
-from ..models import Branch, CalendarFeed, Consultation, User
+from ..models import (
+    Branch,
+    CalendarFeed,
+    Consultation,
+    EventRegistration,
+    EventSession,
+    RegistrationStatus,
+    User,
+    event_trainers,
+)
 from . import audit
 from .consultations import list_consultations
 from .transactions import write
@@ -52,6 +61,7 @@ class Feed:
     owner: User
     office: Branch | None
     consultations: list[Consultation]
+    sessions: list[EventSession] = field(default_factory=list)  # events they train or attend
 
     @property
     def audience(self) -> Audience:
@@ -169,6 +179,25 @@ def regenerate(
     return feed
 
 
+def sessions_of(session: Session, user: User, *, since: datetime) -> list[EventSession]:
+    """Sessions ending after `since` of the events `user` trains, or holds a seat at."""
+    trains = select(event_trainers.c.event_id).where(event_trainers.c.expert_id == user.id)
+    seated = select(EventRegistration.event_id).where(
+        EventRegistration.user_id == user.id,
+        EventRegistration.status == RegistrationStatus.REGISTERED,
+    )
+    return list(
+        session.scalars(
+            select(EventSession)
+            .where(
+                EventSession.end_dt > since,
+                EventSession.event_id.in_(trains.union(seated)),
+            )
+            .order_by(EventSession.start_dt)
+        )
+    )
+
+
 def resolve(session: Session, token: str, *, now: datetime) -> Feed | None:
     """The feed behind `token` with its consultations, or None for anything wrong (unknown,
     regenerated, malformed, a deactivated owner, a closed office, a scope the role lost)."""
@@ -186,7 +215,8 @@ def resolve(session: Session, token: str, *, now: datetime) -> Feed | None:
     if office is None:
         if owner.is_manager:
             return None
-        return Feed(owner, None, list_consultations(session, owner, date_from=first_day))
+        own = list_consultations(session, owner, date_from=first_day)
+        return Feed(owner, None, own, sessions_of(session, owner, since=now - FEED_PAST))
     if not owner.is_manager or not office.active or office.parent_id is not None:
         return None
     branch_ids = [

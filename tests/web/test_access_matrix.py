@@ -206,6 +206,7 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     # event's trainers and managers; staff register and cancel for anyone, a client only their own
     "GET events.index": (LOGIN, 200, 200, 200, 200, 200),
     "GET events.detail": (LOGIN, 200, 200, 200, 200, 200),
+    "GET events.ics": (LOGIN, 200, 200, 200, 200, 200),
     "GET events.new": (LOGIN, 403, 403, 403, 403, 200),
     "POST events.new": (LOGIN, 403, 403, 403, 403, 200),  # 200: the form again, with errors
     "POST events.register": (LOGIN, *(EVENT,) * 5),

@@ -151,3 +151,34 @@ def test_staff_register_a_phone_client_and_trainers_tick_who_came(client, db, wo
     client.post("/konto/wyloguj")
     login(client, w["other"].email, PASSWORD)  # an expert who does not train here
     assert client.get(f"/wydarzenia/{event.id}/sesje/{first.id}/obecnosc").status_code == 403
+
+
+def test_sessions_are_in_the_event_file_and_in_the_trainers_and_participants_feeds(
+    client, db, world
+):
+    from icalendar import Calendar
+
+    from incubator.services import calendar_feeds
+
+    w = world
+    event = make_event(w, capacity=3)
+    from incubator.services import event_registrations
+
+    event_registrations.register(db.session, event.id, actor=w["client"], now=utcnow())
+    login(client, w["client"].email, PASSWORD)
+    data = client.get(f"/wydarzenia/{event.id}.ics").data
+    events_in = [c for c in Calendar.from_ical(data).walk("VEVENT")]
+    assert [str(e["SUMMARY"]) for e in events_in] == [
+        "Szkolenie: Ekonomia społeczna od podstaw (1/2)",
+        "Szkolenie: Ekonomia społeczna od podstaw (2/2)",
+    ]
+    assert events_in[0].decoded("DTSTART") == event.sessions[0].start_dt
+    for person in (w["client"], w["trainer"]):
+        feed = calendar_feeds.get_or_create(db.session, user=person, branch_id=None, now=utcnow())
+        body = client.get(f"/kalendarz/{feed.token}.ics").data
+        uids = {str(e["UID"]).split("@")[0] for e in Calendar.from_ical(body).walk("VEVENT")}
+        assert {f"event-session-{s.id}" for s in event.sessions} <= uids, person.full_name
+    outsider = calendar_feeds.get_or_create(db.session, user=w["second"], branch_id=None,
+                                            now=utcnow())  # fmt: skip
+    body = client.get(f"/kalendarz/{outsider.token}.ics").data
+    assert b"event-session" not in body

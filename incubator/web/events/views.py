@@ -10,6 +10,8 @@ from flask_login import login_required
 from ...clock import utcnow
 from ...domain.errors import DomainError, NotFound
 from ...domain.events import EventFull
+from ...exports.event_entries import session_entries
+from ...exports.ics import build_calendar, uid_domain
 from ...extensions import db
 from ...models import EventKind, RegistrationStatus
 from ...services import clients, event_registrations, events
@@ -131,3 +133,21 @@ def cancel(event_id: int, registration_id: int) -> ResponseReturnValue:
         return redirect(back)
     flash(_("The registration is cancelled."), "success")
     return redirect(back)
+
+
+@bp.get("/<id:event_id>.ics")
+def ics(event_id: int) -> ResponseReturnValue:
+    """Every session of the event as one calendar file, in the reader's language."""
+    try:
+        event = events.get(db.session, event_id)
+    except NotFound:
+        abort(404)
+    locale = current_actor().preferred_language
+    data = build_calendar(
+        session_entries(event.sessions, locale=locale),
+        now=utcnow(),
+        domain=uid_domain(current_app.config),
+    )
+    response = current_app.response_class(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="wydarzenie-{event.id}.ics"'
+    return response

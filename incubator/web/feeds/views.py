@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...exports.calendar_entry import feed_bytes
+from ...exports.event_entries import session_entries
 from ...exports.ics import uid_domain
 from ...extensions import db
 from ...services import calendar_feeds
@@ -78,6 +79,7 @@ def _calendar(found: Feed) -> bytes:
         locale=locale,
         now=utcnow(),
         domain=uid_domain(current_app.config),
+        extra=session_entries(found.sessions, locale=locale),
     )
 
 
