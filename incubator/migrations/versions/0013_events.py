@@ -221,7 +221,7 @@ def _postgresql_rules() -> None:
         """
     )
     op.execute(
-        "CREATE TRIGGER trg_expert_busy_times_calendar AFTER INSERT OR UPDATE OR DELETE "
+        "CREATE TRIGGER trg_expert_busy_times_calendar_all AFTER INSERT OR UPDATE OR DELETE "
         "ON expert_busy_times FOR EACH ROW EXECUTE FUNCTION calendar_session_busy_changed()"
     )
 
