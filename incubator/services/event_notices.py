@@ -10,23 +10,12 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
 from ..domain.notifications import NoticeKind
 from ..models import EventRegistration
 from ..public_urls import public_url_for
 from . import call_list, mail, outbox
 from .notifications import NoticeSettings, _address, _person, _when
-
-
-def _event_link(event_id: int) -> str:
-    """The event's public page; until the site has one (no `events` blueprint yet), its home
-    page. Building a link to a missing endpoint raised BuildError inside the caller's write, so
-    the cancellation that freed the seat was rolled back whole."""
-    try:
-        return public_url_for("events.detail", event_id=event_id)
-    except BuildError:
-        return public_url_for("main.index")
 
 
 def seat_given(
@@ -51,7 +40,7 @@ def seat_given(
         ],
         "place": event.branch.name if event.branch else event.venue,
         "address": event.branch.address if event.branch else "",
-        "link": _event_link(event.id),
+        "link": public_url_for("events.detail", event_id=event.id),
     }
     with force_locale(person.preferred_language):
         subject = _("A seat is yours: %(title)s", title=event.title)

@@ -253,11 +253,6 @@ def test_a_seat_given_back_goes_to_the_first_person_waiting_who_is_told(db, worl
     assert count(db, CallTask) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the event_seat e-mail's strings are not in the Polish catalogue yet (messages.po)",
-)
 def test_the_seat_email_is_in_polish(db, world) -> None:
     event, seated, first, _ = full_with_two_waiting(db, world)
     cancel(db, seated[0])
