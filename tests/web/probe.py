@@ -19,6 +19,7 @@ from incubator.clock import utcnow
 from incubator.domain.calendar import local_date
 from incubator.extensions import db
 from tests.conftest import IsolatedClient, login
+from tests.event_factories import create_event
 from tests.factories import (
     PASSWORD,
     create_branch,
@@ -56,14 +57,15 @@ class World:
 
 
 def build_world() -> World:
-    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager."""
+    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager;
+    a training X gives, with A registered."""
     branch = create_branch(code="klucze", name="Klucze")
     law = create_domain(code="law", name_pl="Prawo", name_en="Law")
     x = create_expert(domains=[law], branches=[branch], email=EMAILS["expert_x"])
     y = create_expert(domains=[law], branches=[branch], email=EMAILS["expert_y"])
     a = create_client(email=EMAILS["client_a"], full_name="Anna Klient")
     b = create_client(email=EMAILS["client_b"], full_name="Bartek Klient")
-    create_manager(email=EMAILS["manager"])
+    manager = create_manager(email=EMAILS["manager"])
     rules = [
         create_rule(x, branch, weekday=d, start_time=time(9), end_time=time(12)) for d in range(6)
     ]
@@ -86,6 +88,11 @@ def build_world() -> World:
     entry, offer = create_waitlist_offer(
         client=a, expert=x, branch=branch, area=law, start_dt=local(offer_day, 11)
     )
+    # A training X gives that afternoon (after X's hours), with A registered (issue #14).
+    event = create_event(
+        actor=manager, sessions=[(local(day, 13), local(day, 15))], registered=[a],
+        trainers=[x], branch_id=branch.id,
+    )  # fmt: skip
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -103,6 +110,8 @@ def build_world() -> World:
             "task_id": task.id,
             "entry_id": entry.id,
             "offer_id": offer.id,
+            "event_id": event.id,
+            "session_id": event.sessions[0].id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),
