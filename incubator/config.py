@@ -31,6 +31,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _share(name: str, default: float) -> float:
+    """A share such as 0.8: more than 0, at most 1; anything else stops the start with its name."""
+    raw = os.environ.get(name)
+    try:
+        value = default if raw is None else float(raw.strip().replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise ValueError(f"{name} must be a number above 0 and at most 1, e.g. 0.8; got {raw!r}")
+    return value
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -110,6 +122,10 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
+    # Checks of a certificate code on the public page (/certyfikat?kod=…), per client address.
+    CERTIFICATE_CHECK_RATE_LIMIT = os.environ.get(
+        "CERTIFICATE_CHECK_RATE_LIMIT", "10 per minute; 60 per hour"
+    )
     # How many reverse proxies stand in front (nginx: 1). Only then is the client address taken
     # from X-Forwarded-For (and the scheme from X-Forwarded-Proto); 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -123,6 +139,9 @@ class Config:
     )
     # How long a slot offered to the first person on the waitlist is held for them.
     WAITLIST_HOLD = timedelta(hours=int(os.environ.get("WAITLIST_HOLD_HOURS", "24")))
+    # The share of a training's sessions (held since the person took their seat) a certificate
+    # of completion needs: 0.8 is 4 of 5 (rounded up; domain/events.py sessions_needed).
+    CERTIFICATE_MIN_SHARE = _share("CERTIFICATE_MIN_SHARE", 0.8)
     SQLITE_BUSY_TIMEOUT_MS = 15000
     # PostgreSQL: each worker listens for calendar changes on a connection of its own, so cached
     # slot listings need no query (services/slot_cache.py). 0 reads the versions on every listing

@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from .common.sessions import CookieSessions
     from .common.urls import API_ROOT
     from .errors import register_error_handlers
+    from .event_pdfs import bp as event_pdfs_bp
     from .events import bp as events_bp
     from .feeds import bp as feeds_bp
     from .groups import bp as groups_bp
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(groups_bp, url_prefix="/grupy")
     app.register_blueprint(events_bp, url_prefix="/wydarzenia")
     app.register_blueprint(feeds_bp)  # /kalendarz/<token>.ics: no login, no session
+    app.register_blueprint(event_pdfs_bp)  # /wydarzenia/<id>/….pdf, the public /certyfikat
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

@@ -57,7 +57,8 @@ class World:
 
 
 def build_world() -> World:
-    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager."""
+    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager;
+    a training X gives, with A registered."""
     branch = create_branch(code="klucze", name="Klucze")
     law = create_domain(code="law", name_pl="Prawo", name_en="Law")
     x = create_expert(domains=[law], branches=[branch], email=EMAILS["expert_x"])

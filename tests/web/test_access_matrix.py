@@ -243,6 +243,14 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST auth.feed_regenerate": (LOGIN, *("302>/konto/",) * 5),
     "GET api.calendar_feed_get": (401, 200, 200, 200, 200, 422),
     "POST api.calendar_feed_regenerate": (401, 200, 200, 200, 200, 422),
+    # trainings (issue #14): X trains at the probe's training, A is registered for it. The
+    # attendance lists are for its trainers and managers (a client never; Y cannot tell it from
+    # a missing one); a certificate is a client's own (A: no session held yet, so refused; B:
+    # not registered), staff name the person (422 without ?user=); anyone checks a code
+    "GET event_pdfs.session_attendance_list": (*STAFF_DENIED, 200, 404, 200),
+    "GET event_pdfs.attendance_lists": (*STAFF_DENIED, 200, 404, 200),
+    "GET event_pdfs.certificate": (LOGIN, 422, 409, 422, 422, 422),
+    "GET event_pdfs.verify": (200,) * 6,
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -316,7 +324,12 @@ def test_the_table_holds_the_record_level_rules() -> None:
             assert row[column["anonymous"]] == LOGIN, key
         if endpoint.startswith("admin."):
             assert row[column["expert_x"]] == row[column["expert_y"]] == 403, key
-    for key in ("staff.advisory_record", "staff.day_records"):  # never a client
+    for key in (
+        "staff.advisory_record",
+        "staff.day_records",
+        "event_pdfs.session_attendance_list",
+        "event_pdfs.attendance_lists",
+    ):  # never a client
         assert EXPECTED[f"GET {key}"][column["client_a"]] == 403
     for key in (
         "booking.done",
@@ -336,6 +349,8 @@ def test_the_table_holds_the_record_level_rules() -> None:
         "staff.confirmation",
         "api.consultation_get",
         "api.consultation_ics",
+        "event_pdfs.session_attendance_list",
+        "event_pdfs.attendance_lists",
     ):
         assert EXPECTED[f"GET {key}"][column["expert_y"]] == 404
     for key in ("groups_detail", "groups_add_member", "groups_move"):  # not their group

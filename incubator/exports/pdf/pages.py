@@ -8,7 +8,7 @@ and writes the footers at the end (the two-pass "NumberedCanvas" recipe of repor
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -27,7 +27,9 @@ from . import fonts
 MARGIN = 18 * mm
 
 
-def numbered_canvas(page_text: str, font: str, size: float = 8) -> type[canvas.Canvas]:
+def numbered_canvas(
+    page_text: str, font: str, size: float = 8, page_width: float = A4[0]
+) -> type[canvas.Canvas]:
     """A canvas class that writes ``page_text % {"page", "pages"}`` at the foot of every page."""
 
     class NumberedCanvas(canvas.Canvas):
@@ -44,21 +46,32 @@ def numbered_canvas(page_text: str, font: str, size: float = 8) -> type[canvas.C
             for state in self._pages:
                 self.__dict__.update(state)
                 self.setFont(font, size)
-                text = page_text % {"page": self._pageNumber, "pages": total}
-                self.drawRightString(A4[0] - MARGIN, 10 * mm, text)
+                if page_text:
+                    text = page_text % {"page": self._pageNumber, "pages": total}
+                    self.drawRightString(page_width - MARGIN, 10 * mm, text)
                 super().showPage()
             super().save()
 
     return NumberedCanvas
 
 
-def build(story: Sequence[Flowable], *, title: str, page_text: str, author: str = "") -> bytes:
-    """Lay out ``story`` on A4 pages with the numbered footer; the PDF's bytes."""
+def build(
+    story: Sequence[Flowable],
+    *,
+    title: str,
+    page_text: str,
+    author: str = "",
+    pagesize: tuple[float, float] = A4,
+    on_page: Callable[[canvas.Canvas, Any], None] | None = None,
+) -> bytes:
+    """Lay out ``story`` on A4 pages (portrait, or ``pagesize``) with the numbered footer; the
+    PDF's bytes. ``on_page(canvas, doc)`` draws on every page before its flowables (a running
+    header, a border); an empty ``page_text`` leaves the footer out."""
     regular, _bold = fonts.register()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=16 * mm,
@@ -66,13 +79,18 @@ def build(story: Sequence[Flowable], *, title: str, page_text: str, author: str 
         title=title,
         author=author,
     )
-    doc.build(list(story), canvasmaker=numbered_canvas(page_text, regular))
+    pages = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
+    doc.build(
+        list(story),
+        canvasmaker=numbered_canvas(page_text, regular, page_width=pagesize[0]),
+        **pages,
+    )
     return out.getvalue()
 
 
-def text_width() -> float:
-    """The width between the margins of an A4 page."""
-    return A4[0] - 2 * MARGIN
+def text_width(pagesize: tuple[float, float] = A4) -> float:
+    """The width between the margins of an A4 page (portrait, or ``pagesize``)."""
+    return pagesize[0] - 2 * MARGIN
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:

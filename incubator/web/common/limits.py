@@ -1,4 +1,5 @@
-"""Rate limits on the doors an attacker knocks on: logging in, registering, asking for a reset.
+"""Rate limits on the doors an attacker knocks on: logging in, registering, asking for a reset,
+checking a certificate code.
 
 Each door has two buckets, and a request must fit in both:
 
@@ -87,6 +88,27 @@ login_limit = _per_address_and_email("LOGIN_RATE_LIMIT", "login", "LOGIN_ACCOUNT
 register_limit = _per_address_and_email("REGISTER_RATE_LIMIT", "register")
 # Password-reset requests: RESET_RATE_LIMIT per address and per e-mail asked for.
 reset_limit = _per_address_and_email("RESET_RATE_LIMIT", "reset")
+
+
+# The public check of a certificate code (GET /certyfikat?kod=…): CERTIFICATE_CHECK_RATE_LIMIT per
+# client address, counting only requests that carry a code (the empty form is free), so nobody
+# can walk through the codes.
+CODE_FIELD = "kod"
+
+
+def _no_code_typed() -> bool:
+    return not request.args.get(CODE_FIELD, "").strip()
+
+
+def certificate_check_limit(view):
+    limited = limiter.shared_limit(
+        _setting("CERTIFICATE_CHECK_RATE_LIMIT"),
+        scope="certificate-check",
+        methods=["GET"],
+        exempt_when=_no_code_typed,
+    )(view)
+    LIMITED_VIEWS.add(limited)
+    return limited
 
 
 # The views the decorators above guard (what Flask registers as each endpoint's function).
