@@ -25,6 +25,7 @@ from incubator.models import (
     FoundingGroupStage,
     Project,
     Role,
+    SessionAttendance,
     SlotOffer,
     User,
     WaitlistEntry,
@@ -157,6 +158,56 @@ def create_group(*, members=(), **params) -> FoundingGroup:
     db.session.add(group)
     db.session.commit()
     return group
+
+
+def create_event(*, sessions=(), trainers=(), came=None, registered=(), **params) -> Event:
+    """An event written directly, bypassing the scheduling rules (past sessions allowed).
+
+    ``sessions``: (start_dt, end_dt[, anonymous_count]) tuples; ``registered``: people with a
+    seat; ``came``: {session index: [people present]} (the others of ``registered`` are ticked
+    absent). Trainers get busy rows for the sessions, as `services.events.create` writes them.
+    Default: an information meeting at a new office, capacity 100.
+    """
+    params.setdefault("kind", "information_meeting")
+    params.setdefault("title", f"Spotkanie informacyjne {next(_counter)}")
+    params.setdefault("capacity", 100)
+    params.setdefault("created_at_dt", NOW)
+    if "branch_id" not in params and not params.get("venue"):
+        params["branch_id"] = create_branch().id
+    event = Event(seats_taken=len(registered), **params)
+    event.trainers = list(trainers)
+    event.sessions = [
+        EventSession(start_dt=s[0], end_dt=s[1], anonymous_count=s[2] if len(s) > 2 else 0)
+        for s in sessions
+    ]
+    first = min((s[0] for s in sessions), default=NOW)
+    event.registrations = [
+        EventRegistration(
+            user_id=u.id, status="registered", created_at_dt=first - timedelta(days=7),
+            seat_since_dt=first - timedelta(days=7),
+        )
+        for u in registered
+    ]  # fmt: skip
+    db.session.add(event)
+    db.session.flush()
+    for i, row in enumerate(event.sessions):
+        present = {u.id for u in (came or {}).get(i, ())}
+        for user in registered:
+            db.session.add(
+                SessionAttendance(
+                    session_id=row.id, user_id=user.id, attended=user.id in present,
+                    recorded_at_dt=row.end_dt,
+                )
+            )  # fmt: skip
+        for trainer in trainers:
+            db.session.add(
+                ExpertBusyTime(
+                    expert_id=trainer.id, start_dt=row.start_dt, end_dt=row.end_dt,
+                    session_id=row.id,
+                )
+            )  # fmt: skip
+    db.session.commit()
+    return event
 
 
 def create_project(*, branches=(), **params) -> Project:

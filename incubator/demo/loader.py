@@ -42,6 +42,7 @@ from .context import (
     at_local,
 )
 from .current_groups import add_current_groups
+from .events import EventSpec, EventsSummary, add_demo_events, read_events
 from .files import (
     ACCOUNTS_FILE,
     DEFAULT_SEED_DIR,
@@ -72,6 +73,7 @@ class DemoSummary:
     founding_groups: int = 0
     history: HistorySummary = field(default_factory=HistorySummary)
     awaiting_outcome: int = 0  # recent consultations left for the demo user to record
+    events: EventsSummary = field(default_factory=EventsSummary)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class _DemoFiles:
     groups: list[GroupSpec]
     names: NamePool
     texts: TextPool
+    events: list[EventSpec]
 
     @property
     def emails(self) -> set[str]:
@@ -146,6 +149,7 @@ def _read_demo_files(session: Session, seed_dir: Path) -> _DemoFiles:
         groups=read_groups(seed_dir, branch_codes),
         names=read_names(seed_dir, branch_codes),
         texts=read_texts(seed_dir),
+        events=read_events(seed_dir, branch_codes, area_codes, {e.email for e in experts}),
     )
     _cross_check(files, accounts_file, experts_file)
     taken = session.scalars(select(User.email).where(User.email.in_(files.emails))).first()
@@ -347,7 +351,8 @@ def _load_demo(
         history = generate_history(session, context, people_served=people_served, seed=seed)
     except ValueError as exc:
         raise SeedError(f"{seed_dir}: cannot generate the demo history: {exc}") from None
-    session.flush()
+    session.flush()  # the consultations' busy time: the trainers' sessions must avoid it
+    events = add_demo_events(session, context, files.events, seed=seed + 14)
     add_demo_project(session, now)
     awaiting = add_awaiting_outcome(session, context)
     current = add_current_groups(session, context)  # groups at work today (issue #12)
@@ -360,6 +365,7 @@ def _load_demo(
         founding_groups=len(files.groups) + current,
         history=history,
         awaiting_outcome=awaiting,
+        events=events,
     )
 
 

@@ -11,9 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from .errors import DomainError, InvalidInput
 from .schemes import ANSWER_FIELDS, Category, Scheme
+
+if TYPE_CHECKING:
+    from .support_forms import ServedByForm
 
 
 def age_on(birth_date: date | None, birth_year: int | None, day: date) -> int | None:
@@ -107,6 +111,9 @@ class Summary:
     by_branch: tuple[Share, ...]
     by_month: tuple[Share, ...]
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    # People served per form of support (advice, training, information meeting) and across
+    # forms (`domain.support_forms`); ``people_served`` above and its breakdowns are advice's.
+    forms: ServedByForm | None = None
 
     @property
     def advisory_hours(self) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..domain.counting import Breakdown, Line, Share, Summary
 from ..domain.group_funnel import Funnel
+from ..domain.support_forms import EVENT_FORMS, FormFigures, ServedByForm
 
 # The breakdowns in the order they are shown, and their JSON names.
 BREAKDOWN_KEYS = {
@@ -115,6 +116,37 @@ def funnel_json(f: Funnel) -> dict[str, Any]:
     }
 
 
+NOT_APPLICABLE = "—"
+
+
+def forms_json(forms: ServedByForm, labels: Mapping[str, str], locale: str) -> dict[str, Any]:
+    """People served per form (issue #14): ``by_form`` gives each form's attendees (a meeting's
+    registered people who came plus its head counts), ``anonymous_attendees`` the head counts
+    apart, ``people_served_total`` the identified people across forms, each once (no head
+    counts); ``events`` each event form's figures and the scheme's breakdowns of its people."""
+    events = {}
+    for form in EVENT_FORMS:
+        f = forms.of(form)
+        events[form] = {
+            "people": f.people,
+            "anonymous_attendees": f.anonymous,
+            "attendees": f.attendees,
+            "events_held": f.events_held,
+            "sessions_held": f.sessions_held,
+            **{
+                key: _breakdown_json(dimension, f.breakdowns[dimension], labels, locale)
+                for dimension, key in BREAKDOWN_KEYS.items()
+                if dimension in f.breakdowns
+            },
+        }
+    return {
+        "by_form": forms.by_form(),
+        "anonymous_attendees": forms.anonymous_attendees,
+        "people_served_total": forms.people_served_total,
+        "events": events,
+    }
+
+
 def summary_json(
     s: Summary,
     filters: Filters,
@@ -158,6 +190,8 @@ def summary_json(
     for dimension, key in BREAKDOWN_KEYS.items():
         if dimension in s.breakdowns:
             data[key] = _breakdown_json(dimension, s.breakdowns[dimension], labels, locale)
+    if s.forms is not None:
+        data.update(forms_json(s.forms, labels, locale))
     if groups is not None:
         data["groups"] = funnel_json(groups)
     return data
@@ -180,6 +214,61 @@ def _share_table(key: str, shares, labels: Mapping[str, str], locale: str) -> Ta
     )
     rows = [(x.name(locale), x.people, x.consultations_held, x.hours) for x in shares]
     return Table(key, labels[f"table.{key}"], headers, rows)
+
+
+def _form_row(f: FormFigures, labels: Mapping[str, str]) -> tuple[Any, ...]:
+    held = (f.events_held, f.sessions_held) if f.form in EVENT_FORMS else (NOT_APPLICABLE,) * 2
+    return (labels[f"form.{f.form}"], f.people, f.anonymous, f.attendees, *held)
+
+
+def forms_table(forms: ServedByForm, labels: Mapping[str, str]) -> Table:
+    """People served per form, and the total across forms (each person once; the head counts
+    beside it, never in it)."""
+    headers = tuple(
+        labels[k]
+        for k in (
+            "col.form",
+            "col.participants",
+            "col.anonymous",
+            "col.attendees",
+            "col.events_held",
+            "col.sessions_held",
+        )
+    )
+    rows = [_form_row(f, labels) for f in forms.forms]
+    rows.append(
+        (
+            labels["form.total"],
+            forms.people_served_total,
+            forms.anonymous_attendees,
+            NOT_APPLICABLE,
+            NOT_APPLICABLE,
+            NOT_APPLICABLE,
+        )
+    )
+    return Table("by_form", labels["table.by_form"], headers, rows)
+
+
+def _breakdown_table(
+    s: Summary, dimension: str, labels: Mapping[str, str], locale: str
+) -> Table | None:
+    """One breakdown: a column of people per form (advice alone without ``forms``)."""
+    b = s.breakdowns.get(dimension)
+    if b is None:
+        return None
+    columns = [b]
+    headers = [labels[f"breakdown.{dimension}"], labels["col.people"]]
+    if s.forms is not None:
+        headers[1] = labels["form.advice"]
+        for form in EVENT_FORMS:
+            columns.append(s.forms.of(form).breakdowns.get(dimension, b))
+            headers.append(labels[f"form.{form}"])
+    rows: list[tuple[Any, ...]] = [
+        (line_name(dimension, line, labels, locale), *(c.lines[i].count for c in columns))
+        for i, line in enumerate(b.lines)
+    ]
+    rows.append((labels["unknown"], *(c.unknown for c in columns)))
+    return Table(dimension, labels[f"breakdown.{dimension}"], tuple(headers), rows)
 
 
 def tables(s: Summary, labels: Mapping[str, str], locale: str) -> list[Table]:
@@ -205,14 +294,10 @@ def tables(s: Summary, labels: Mapping[str, str], locale: str) -> list[Table]:
         _share_table("by_area", s.by_area, labels, locale),
         _share_table("by_branch", s.by_branch, labels, locale),
     ]
+    if s.forms is not None:
+        result.insert(1, forms_table(s.forms, labels))
     for dimension in BREAKDOWN_KEYS:
-        b = s.breakdowns.get(dimension)
-        if b is None:
-            continue
-        rows: list[tuple[Any, ...]] = [
-            (line_name(dimension, line, labels, locale), line.count) for line in b.lines
-        ]
-        rows.append((labels["unknown"], b.unknown))
-        headers = (labels[f"breakdown.{dimension}"], labels["col.people"])
-        result.append(Table(dimension, labels[f"breakdown.{dimension}"], headers, rows))
+        table = _breakdown_table(s, dimension, labels, locale)
+        if table is not None:
+            result.append(table)
     return result

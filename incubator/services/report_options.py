@@ -8,7 +8,7 @@ audit entry every view or export of a report or of the participant list writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from ..domain.calendar import local_date
 from ..domain.counting import REQUIRED_DIMENSIONS, Summary, age_on
 from ..domain.schemes import Scheme
 from ..models import ClientProfile, Consultation, ConsultationAttendee, Project, User
-from . import audit
+from . import audit, event_reports
 from .report_scope import ReportScope
 from .reports import HELD, _in_scope, load_schemes, summary
 from .transactions import write
@@ -44,7 +44,12 @@ def settings_from_config(config: Mapping[str, Any]) -> ReportSettings:
 
 
 def count(session: Session, scope: ReportScope, settings: ReportSettings) -> Summary:
-    return summary(session, scope, schemes=settings.schemes, cancel_notice=settings.cancel_notice)
+    """The report of ``scope``: advice (`reports.summary`) with the people served per form of
+    support and across forms (`event_reports.forms_served`)."""
+    counted = summary(
+        session, scope, schemes=settings.schemes, cancel_notice=settings.cancel_notice
+    )
+    return replace(counted, forms=event_reports.forms_served(session, scope, counted.scheme))
 
 
 def project_id_for(session: Session, value: str) -> int | None:

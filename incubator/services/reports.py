@@ -245,7 +245,6 @@ def _people_figures(
 ) -> dict[str, dict[str | None, int]]:
     served = _served_cte(scope, area_ids, branch_ids)
     people = _people_cte(scope, served)
-    dimensions = ("gender", "age", "labour_status", "education", "residence", *ANSWER_FIELDS)
     parts = _totals_parts(served, people, area_ids, branch_ids)
     first_month = _month_index(people.c.first_dt, months)
     parts.append(
@@ -253,18 +252,29 @@ def _people_figures(
         .select_from(people)
         .group_by(first_month)
     )
-    for name in dimensions:
+    parts += dimension_parts(people)
+    figures: dict[str, dict[str | None, int]] = defaultdict(dict)
+    for dim, value, n in session.execute(union_all(*parts)):
+        figures[dim][value] = int(n or 0)
+    _split_flags(figures, area_ids, branch_ids)
+    return figures
+
+
+DIMENSIONS = ("gender", "age", "labour_status", "education", "residence", *ANSWER_FIELDS)
+
+
+def dimension_parts(people) -> list:
+    """One small GROUP BY per breakdown question over a `_people_cte`: (question, stored
+    value, people), for `domain.counting.breakdowns`."""
+    parts = []
+    for name in DIMENSIONS:
         column = people.c[name]
         parts.append(
             select(literal(name), cast(column, String(40)), func.count())
             .select_from(people)
             .group_by(column)
         )
-    figures: dict[str, dict[str | None, int]] = defaultdict(dict)
-    for dim, value, n in session.execute(union_all(*parts)):
-        figures[dim][value] = int(n or 0)
-    _split_flags(figures, area_ids, branch_ids)
-    return figures
+    return parts
 
 
 def _month_index(column: ColumnElement, months: list[date]) -> ColumnElement:

@@ -764,9 +764,59 @@ def _report_schema() -> Schema:
             "absences",
         )
     }
+    event_form = {
+        "type": "object",
+        "description": "One event form in the period: `people` registered people ticked "
+        "present at one or more of its sessions (each once), `anonymous_attendees` the head "
+        "counts of people who came without registering (information meetings only), "
+        "`attendees` both together; events and sessions held; the scheme's breakdowns of "
+        "`people`.",
+        "required": ["people", "anonymous_attendees", "attendees", "events_held",
+                     "sessions_held"],
+        "properties": {
+            "people": count,
+            "anonymous_attendees": count,
+            "attendees": count,
+            "events_held": count,
+            "sessions_held": count,
+            **breakdowns,
+        },
+    }  # fmt: skip
+    forms = {
+        "by_form": {
+            "type": "object",
+            "description": "Attendees per form of support: advice (people served by "
+            "consultations, as `people_served`), training, information_meeting (registered "
+            "people who came plus the head counts).",
+            "required": ["advice", "training", "information_meeting"],
+            "properties": {"advice": count, "training": count, "information_meeting": count},
+        },
+        "anonymous_attendees": {
+            **count,
+            "description": "Head counts of information meetings (people who came without "
+            "registering): in `by_form.information_meeting`, never in `people_served_total`.",
+        },
+        "people_served_total": {
+            **count,
+            "description": "Identified people served by any form, each person once.",
+        },
+        "events": {
+            "type": "object",
+            "properties": {"training": event_form, "information_meeting": event_form},
+        },
+    }
     return {
         "type": "object",
-        "required": ["people_served", "period", "scheme", "by_month", *breakdowns],
+        "required": [
+            "people_served",
+            "period",
+            "scheme",
+            "by_month",
+            *breakdowns,
+            "by_form",
+            "anonymous_attendees",
+            "people_served_total",
+        ],
         "properties": {
             "period": {
                 "type": "object",
@@ -787,6 +837,7 @@ def _report_schema() -> Schema:
             "by_branch": {"type": "array", "items": share},
             "by_month": {"type": "array", "items": month},
             **breakdowns,
+            **forms,
             "groups": _funnel_schema(),
         },
     }
@@ -844,7 +895,12 @@ def _report_paths() -> dict[str, Schema]:
                 "in the period, new and returning, incomplete records, consultations held, "
                 "did-not-come, cancellations, advisory hours by area, office and month, and "
                 "every breakdown of the programme's scheme (each a list of `{code, name, "
-                "count}` plus `unknown`). Without filters: the project running today, else "
+                "count}` plus `unknown`); then the forms of support (issue #14): `by_form` "
+                "(advice, training, information_meeting), `anonymous_attendees` apart, "
+                "`people_served_total` (each person once, no head counts) and `events` per "
+                "event form. An event counts in the period of its sessions, at its office "
+                "(an event with no office only without an office or project filter), in its "
+                "area, for its trainers. Without filters: the project running today, else "
                 "this month. Managers only (403 for clients and experts). 422 "
                 "`invalid_input` (with `field`) for a malformed date or id, `period_order`, "
                 "`unknown_project`, `outside_project`, `unknown_branch`, `unknown_domain`, "
