@@ -89,9 +89,12 @@ def build_world() -> World:
         client=a, expert=x, branch=branch, area=law, start_dt=local(offer_day, 11)
     )
     # An event trained by X with a session ahead, client A registered (issue #14).
-    event, registration = create_event(
-        trainer=x, branch=branch, client=a, start=local(offer_day, 13)
-    )
+    start = local(offer_day, 13)
+    event = create_event(
+        kind="training", title="Szkolenie próbne", capacity=10, branch_id=branch.id,
+        trainers=[x], sessions=[(start, start + timedelta(hours=2))], registered=[a],
+    )  # fmt: skip
+    registration = event.registrations[0]
     return World(
         ids={
             "consultation_id": consultation.id,
