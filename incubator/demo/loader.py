@@ -62,6 +62,7 @@ from .projects import add_demo_project
 from .recent import add_awaiting_outcome
 from .reference import ReferenceSummary, all_or_nothing, apply_reference, read_areas, read_branches
 from .staff import demo_accounts, read_accounts, read_experts
+from .upcoming_events import add_upcoming_events
 
 
 @dataclass
@@ -356,6 +357,8 @@ def _load_demo(
     add_demo_project(session, now)
     awaiting = add_awaiting_outcome(session, context)
     current = add_current_groups(session, context)  # groups at work today (issue #12)
+    branch_ids = {code: b.id for code, b in out.branches.items()}
+    add_upcoming_events(session, context, branch_ids)  # to register for (issue #14)
     session.flush()
     return DemoSummary(
         reference=reference,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +25,9 @@ from tests.integration.test_event_reports import SETTINGS
 from tests.integration.test_seeding import _load
 
 PERIOD = {"first_day": date(2008, 5, 1), "last_day": date(2011, 6, 30)}
+
+
+HISTORY_END = datetime(2012, 1, 1, tzinfo=UTC)
 
 
 def _forms(db, **filters):
@@ -47,7 +50,7 @@ def test_the_demo_gives_the_original_figures(app, db) -> None:
 
 def test_trainers_sessions_are_busy_time_and_the_places_are_real(app, db) -> None:
     _load(app, db.session)
-    events = list(db.session.scalars(select(Event)))
+    events = [e for e in db.session.scalars(select(Event)) if e.starts_at.year < 2012]
     with_trainers = [e for e in events if e.trainers]
     assert len(with_trainers) >= 15
     for event in with_trainers:
@@ -79,8 +82,30 @@ def test_no_shows_and_cancellations_count_nowhere(app, db) -> None:
         )
     )
     assert cancelled >= 20 and absent > 0
-    sessions = db.session.scalar(select(func.count()).select_from(EventSession))
+    sessions = db.session.scalar(
+        select(func.count()).select_from(EventSession).where(EventSession.start_dt < HISTORY_END)
+    )
     assert sessions == 48
+
+
+def test_the_demo_has_events_ahead_to_register_for(app, db) -> None:
+    """Upcoming events (incubator/demo/upcoming_events.py): free seats, a full one with people
+    waiting, one at an outside venue; the demo client holds a seat; trainers' time is taken."""
+    _load(app, db.session)
+    ahead = [e for e in db.session.scalars(select(Event)) if e.starts_at.year >= 2012]
+    assert len(ahead) == 3
+    full = [e for e in ahead if e.seats_taken == e.capacity]
+    assert len(full) == 1
+    assert any(r.status == "waitlisted" for r in full[0].registrations)
+    assert any(e.branch_id is None and e.venue for e in ahead)
+    seated = {r.user.email for e in ahead for r in e.registrations if r.status == "registered"}
+    assert "klient@example.org" in seated
+    for event in ahead:
+        for s in event.sessions:
+            rows = db.session.scalars(
+                select(ExpertBusyTime.expert_id).where(ExpertBusyTime.session_id == s.id)
+            ).all()
+            assert sorted(rows) == sorted(t.id for t in event.trainers)
 
 
 def test_the_demo_events_are_the_same_every_time(app, db) -> None:
