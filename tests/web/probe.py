@@ -17,7 +17,9 @@ from werkzeug.routing import Rule
 
 from incubator.clock import utcnow
 from incubator.domain.calendar import local_date
+from incubator.domain.events import SessionTimes
 from incubator.extensions import db
+from incubator.services import event_registrations, events
 from tests.conftest import IsolatedClient, login
 from tests.factories import (
     PASSWORD,
@@ -56,14 +58,15 @@ class World:
 
 
 def build_world() -> World:
-    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager."""
+    """Client A's consultation with expert X; X's weekly hours and a day off; Y, B, a manager;
+    a training X leads, A registered for it."""
     branch = create_branch(code="klucze", name="Klucze")
     law = create_domain(code="law", name_pl="Prawo", name_en="Law")
     x = create_expert(domains=[law], branches=[branch], email=EMAILS["expert_x"])
     y = create_expert(domains=[law], branches=[branch], email=EMAILS["expert_y"])
     a = create_client(email=EMAILS["client_a"], full_name="Anna Klient")
     b = create_client(email=EMAILS["client_b"], full_name="Bartek Klient")
-    create_manager(email=EMAILS["manager"])
+    manager = create_manager(email=EMAILS["manager"])
     rules = [
         create_rule(x, branch, weekday=d, start_time=time(9), end_time=time(12)) for d in range(6)
     ]
@@ -86,6 +89,17 @@ def build_world() -> World:
     entry, offer = create_waitlist_offer(
         client=a, expert=x, branch=branch, area=law, start_dt=local(offer_day, 11)
     )
+    # A training X leads that afternoon (after X's hours), with A registered (issue #14).
+    event = events.create(
+        db.session,
+        events.NewEvent(
+            kind="training", title="Księgowość dla spółdzielni", capacity=10,
+            sessions=[SessionTimes(local(day, 13), local(day, 15))], trainer_ids=[x.id],
+            branch_id=branch.id,
+        ),
+        actor=manager, now=utcnow(),
+    )  # fmt: skip
+    registration = event_registrations.register(db.session, event.id, actor=a, now=utcnow())
     return World(
         ids={
             "consultation_id": consultation.id,
@@ -103,6 +117,8 @@ def build_world() -> World:
             "task_id": task.id,
             "entry_id": entry.id,
             "offer_id": offer.id,
+            "event_id": event.id,
+            "registration_id": registration.id,
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

@@ -229,6 +229,16 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST auth.feed_regenerate": (LOGIN, *("302>/konto/",) * 5),
     "GET api.calendar_feed_get": (401, 200, 200, 200, 200, 422),
     "POST api.calendar_feed_regenerate": (401, 200, 200, 200, 200, 422),
+    # trainings and information meetings (issue #14): X leads the probe's training, A is
+    # registered. Everyone logged in reads events (only staff see who registered); managers alone
+    # create them (others 403 before the body is read; the manager's empty body is a 422). With
+    # `{}` a client registers themselves (A is already: 409; B gets a seat) and staff must name a
+    # client (422); staff cancel anyone's registration, B cannot tell A's exists.
+    "GET api.events_list": (401, 200, 200, 200, 200, 200),
+    "GET api.event_get": (401, 200, 200, 200, 200, 200),
+    "POST api.event_create": (401, 403, 403, 403, 403, 422),
+    "POST api.event_register": (401, 409, 201, 422, 422, 422),
+    "DELETE api.event_registration_cancel": (401, 200, 404, 200, 200, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -312,6 +322,9 @@ def test_the_table_holds_the_record_level_rules() -> None:
         assert EXPECTED[f"GET {key}"][column["client_b"]] == 404
     assert EXPECTED["GET api.consultation_ics"][column["client_b"]] == 404
     assert EXPECTED["POST api.consultation_cancel"][column["client_b"]] == 404
+    assert EXPECTED["DELETE api.event_registration_cancel"][column["client_b"]] == 404
+    for role in ("client_a", "client_b", "expert_x", "expert_y"):  # managers only
+        assert EXPECTED["POST api.event_create"][column[role]] == 403
     for key in (
         "staff.printout",
         "staff.cancel",
