@@ -10,6 +10,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
 
 from ..domain.notifications import NoticeKind
 from ..models import EventRegistration
@@ -40,7 +41,7 @@ def seat_given(
         ],
         "place": event.branch.name if event.branch else event.venue,
         "address": event.branch.address if event.branch else "",
-        "link": public_url_for("events.detail", event_id=event.id),
+        "link": _event_link(event.id),
     }
     with force_locale(person.preferred_language):
         subject = _("A seat is yours: %(title)s", title=event.title)
@@ -54,3 +55,11 @@ def seat_given(
         session, key=key, kind=str(NoticeKind.EVENT_SEAT), to_address=_address(person),
         subject=subject, message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
     )  # fmt: skip
+
+
+def _event_link(event_id: int) -> str:
+    """The event's page; the site's front page while there are no event pages (the API alone)."""
+    try:
+        return public_url_for("events.detail", event_id=event_id)
+    except BuildError:
+        return public_url_for("main.index")
