@@ -22,7 +22,7 @@ from incubator.models import (
     ExpertBusyTime,
     OutboxMessage,
 )
-from incubator.web.api.openapi import openapi_document
+from incubator.web.api.openapi import error_codes, openapi_document
 from tests.factories import (
     create_branch,
     create_client,
@@ -381,3 +381,12 @@ def test_registrations_close_when_the_first_session_begins(app, db, world, docum
     assert cancel.status_code == 409 and error_code(cancel) == "event_started"
     check(document, REGISTRATION, "delete", cancel)
     assert maria.get(event["url"]).get_json()["registration"]["status"] == "registered"
+
+
+def test_the_event_codes_are_listed_in_the_document(document) -> None:
+    codes = set(error_codes())
+    events_codes = {"event_full", "already_registered", "event_started", "not_registered",
+                    "trainer_busy"}  # fmt: skip
+    assert events_codes <= codes and "event_error" not in codes  # the base class is no answer
+    enum = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    assert events_codes <= set(enum["code"]["enum"])
