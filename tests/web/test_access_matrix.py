@@ -212,7 +212,7 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST events.register": (LOGIN, *(EVENT,) * 5),
     "POST events.cancel": (LOGIN, EVENT, 404, EVENT, EVENT, EVENT),
     "GET events.attendance": (LOGIN, 403, 403, 200, 403, 200),
-    "POST events.attendance_save": (LOGIN, 403, 403, ATTENDANCE, 403, ATTENDANCE),
+    "POST events.attendance": (LOGIN, 403, 403, ATTENDANCE, 403, ATTENDANCE),
     # the waiting list (issue #13): A waits with a slot of X's held; B cannot tell it exists;
     # experts see the list but do not answer for anyone (403 on the API, a message on pages)
     "GET booking.waitlist_page": (LOGIN, 200, 200, *(STAFF_WAITLIST,) * 3),
@@ -251,6 +251,16 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET event_pdfs.attendance_lists": (*STAFF_DENIED, 200, 404, 200),
     "GET event_pdfs.certificate": (LOGIN, 422, 409, 422, 422, 422),
     "GET event_pdfs.verify": (200,) * 6,
+    # trainings and information meetings (issue #14): X leads the probe's training, A is
+    # registered. Everyone logged in reads events (only staff see who registered); managers alone
+    # create them (others 403 before the body is read; the manager's empty body is a 422). With
+    # `{}` a client registers themselves (A is already: 409; B gets a seat) and staff must name a
+    # client (422); staff cancel anyone's registration, B cannot tell A's exists.
+    "GET api.events_list": (401, 200, 200, 200, 200, 200),
+    "GET api.event_get": (401, 200, 200, 200, 200, 200),
+    "POST api.event_create": (401, 403, 403, 403, 403, 422),
+    "POST api.event_register": (401, 409, 201, 422, 422, 422),
+    "DELETE api.event_registration_cancel": (401, 200, 404, 200, 200, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -341,6 +351,9 @@ def test_the_table_holds_the_record_level_rules() -> None:
         assert EXPECTED[f"GET {key}"][column["client_b"]] == 404
     assert EXPECTED["GET api.consultation_ics"][column["client_b"]] == 404
     assert EXPECTED["POST api.consultation_cancel"][column["client_b"]] == 404
+    assert EXPECTED["DELETE api.event_registration_cancel"][column["client_b"]] == 404
+    for role in ("client_a", "client_b", "expert_x", "expert_y"):  # managers only
+        assert EXPECTED["POST api.event_create"][column[role]] == 403
     for key in (
         "staff.printout",
         "staff.cancel",

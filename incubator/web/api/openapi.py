@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors, group_moves, identifiers, outcomes, waitlist
+from ...domain import booking_rules, errors, events, group_moves, identifiers, outcomes, waitlist
 from ...domain.founding import GroupStage, LegalForm, Register
 from ...models.founding_group import LegalType
 from ...services import group_stages
+from .openapi_events import event_paths, event_schemas
 from .openapi_waitlist import waitlist_paths
 
 Schema = dict[str, Any]
@@ -53,11 +54,13 @@ def error_codes() -> list[str]:
             identifiers.__name__,
             group_stages.__name__,
             waitlist.__name__,  # the waiting list (issue #13)
+            events.__name__,  # trainings and information meetings (issue #14)
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
             outcomes.OutcomeError.code,
             waitlist.WaitlistError.code,
+            events.EventError.code,
         ):
             codes.add(cls.code)
     return sorted(codes)
@@ -977,6 +980,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "groups", "description": "Founding groups until their entity is registered."},
             {"name": "calendar", "description": "The address of the user's calendar feed."},
             {"name": "waitlist", "description": "Waiting for a free consultation time."},
+            {"name": "events", "description": "Trainings and information meetings."},
         ],
         "paths": {
             **_paths(),
@@ -984,9 +988,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             **_group_paths(),
             **_feed_paths(),
             **waitlist_paths(),
+            **event_paths(),
         },
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **event_schemas()},
             "responses": _responses(),
             "parameters": {
                 "GroupId": {"name": "group_id", "in": "path", "required": True, "schema": ID},

@@ -30,8 +30,11 @@ def _session(event_id: int, session_id: int) -> EventSession:
         abort(403)
 
 
-@bp.get("/<id:event_id>/sesje/<id:session_id>/obecnosc")
+@bp.route("/<id:event_id>/sesje/<id:session_id>/obecnosc", methods=["GET", "POST"])
 def attendance(event_id: int, session_id: int) -> ResponseReturnValue:
+    """One rule for both methods: a malformed id then answers 404 to either (not 405)."""
+    if request.method == "POST":
+        return _save(event_id, session_id)
     found = _session(event_id, session_id)
     people = sorted(
         (r for r in found.event.registrations if r.status == RegistrationStatus.REGISTERED),
@@ -52,8 +55,7 @@ def attendance(event_id: int, session_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<id:event_id>/sesje/<id:session_id>/obecnosc")
-def attendance_save(event_id: int, session_id: int) -> ResponseReturnValue:
+def _save(event_id: int, session_id: int) -> ResponseReturnValue:
     found = _session(event_id, session_id)
     back = url_for("events.attendance", event_id=event_id, session_id=session_id)
     form = HeadCountForm()
