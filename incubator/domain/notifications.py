@@ -18,6 +18,7 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"
     WAITLIST_OFFER = "waitlist_offer"
     EVENT_SEAT = "event_seat"  # a seat at a training or meeting, from its waiting list
+    EVENT_CANCELLED = "event_cancelled"  # a training or meeting called off
     EMAIL_FAILED = "email_failed"  # a call task only: the server refused the address
 
 
@@ -29,6 +30,7 @@ ICS_METHOD: dict[NoticeKind, str | None] = {
     NoticeKind.REMINDER: "REQUEST",
     NoticeKind.WAITLIST_OFFER: None,
     NoticeKind.EVENT_SEAT: None,
+    NoticeKind.EVENT_CANCELLED: None,
 }
 
 FIRST_RETRY = timedelta(minutes=1)

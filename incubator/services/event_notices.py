@@ -54,3 +54,36 @@ def seat_given(
         session, key=key, kind=str(NoticeKind.EVENT_SEAT), to_address=_address(person),
         subject=subject, message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
     )  # fmt: skip
+
+
+def event_cancelled(
+    session: Session,
+    registration: EventRegistration,
+    *,
+    reason: str,
+    now: datetime,
+    settings: NoticeSettings,
+) -> None:
+    """Tell a registered or waiting person the event is called off."""
+    person, event = registration.user, registration.event
+    key = f"event-cancelled:{event.id}:{person.id}"
+    first = event.sessions[0] if event.sessions else None
+    when = _when(first.start_dt, first.end_dt, person.preferred_language) if first else ""
+    if not _person(person).has_email:
+        call_list.add(
+            session, key=key, kind=NoticeKind.EVENT_CANCELLED, user_id=person.id, now=now,
+            note=f"{event.title} · {when}", branch_id=event.branch_id,
+        )  # fmt: skip
+        return
+    context = {"person": person, "event": event, "when": when, "reason": reason,
+               "link": public_url_for("events.index")}  # fmt: skip
+    with force_locale(person.preferred_language):
+        subject = _("Called off: %(title)s", title=event.title)
+        text = render_template("notifications/event_cancelled.txt", **context)
+    message = mail.build_message(
+        sender=settings.sender, to=_address(person), subject=subject, text=text, now=now
+    )
+    outbox.queue(
+        session, key=key, kind=str(NoticeKind.EVENT_CANCELLED), to_address=_address(person),
+        subject=subject, message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
+    )  # fmt: skip

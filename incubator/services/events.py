@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.errors import InvalidInput, NotAllowed, NotFound, UnknownExpert
@@ -19,6 +19,7 @@ from ..domain.events import (
     SessionTimes,
     TrainerBusy,
     check_capacity,
+    check_open_for_registration,
     check_sessions,
 )
 from ..models import (
@@ -27,11 +28,13 @@ from ..models import (
     EventRegistration,
     EventSession,
     ExpertBusyTime,
+    RegistrationStatus,
     Role,
     User,
 )
 from . import audit
 from .directory import resolve_area, resolve_branch
+from .notifications import NoticeSettings
 from .transactions import lock_rows, write
 
 
@@ -178,4 +181,45 @@ def listing(
     return sorted(events, key=lambda e: (e.starts_at is None, e.starts_at))
 
 
-__all__ = ["NewEvent", "create", "get", "listing"]
+__all__ = ["NewEvent", "cancel_event", "create", "get", "listing"]
+
+
+def cancel_event(
+    session: Session,
+    event_id: int,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime,
+    notices: NoticeSettings,
+) -> Event:
+    """Call an event off before it starts (managers): its trainers' time is free again, and
+    everyone registered or waiting is told (an e-mail, or the list to call)."""
+    from . import event_notices  # (event_notices reads events through the models only)
+
+    if not actor.is_manager:
+        raise NotAllowed(reason="managers_only")
+    reason = reason.strip()[:300]
+    if not reason:
+        raise InvalidInput(field="reason", reason="missing")
+    with write(session):
+        event = session.get(Event, event_id)
+        if event is None or event.cancelled_at_dt is not None:
+            raise NotFound(event_id=event_id)
+        check_open_for_registration(event.starts_at, now)
+        event.cancelled_at_dt = now
+        session.execute(
+            delete(ExpertBusyTime).where(
+                ExpertBusyTime.session_id.in_([s.id for s in event.sessions])
+            )
+        )
+        for registration in event.registrations:
+            if registration.status != RegistrationStatus.CANCELLED:
+                event_notices.event_cancelled(
+                    session, registration, reason=reason, now=now, settings=notices
+                )
+        audit.record(
+            session, actor=actor, action="event.cancel", target=event,
+            details={"reason": reason}, now=now,
+        )  # fmt: skip
+    return get(session, event_id)

@@ -261,6 +261,8 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST api.event_create": (401, 403, 403, 403, 403, 422),
     "POST api.event_register": (401, 409, 201, 422, 422, 422),
     "DELETE api.event_registration_cancel": (401, 200, 404, 200, 200, 200),
+    "POST api.event_cancel": (401, 403, 403, 403, 403, 422),  # the manager sent no reason
+    "POST events.call_off": (LOGIN, 403, 403, 403, 403, EVENT),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -390,3 +390,29 @@ def test_the_event_codes_are_listed_in_the_document(document) -> None:
     assert events_codes <= codes and "event_error" not in codes  # the base class is no answer
     enum = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
     assert events_codes <= set(enum["code"]["enum"])
+
+
+def test_a_manager_calls_an_event_off_through_the_api(app, db, world, document):
+    from incubator.models import ExpertBusyTime, OutboxMessage
+
+    w = world
+    event = create(app, w)
+    client_api = as_user(app, w["client"])
+    assert client_api.post(f"{API}/events/{event['id']}/registrations", json={}).status_code == 201
+    refused = client_api.post(f"{API}/events/{event['id']}/cancel", json={"reason": "x"})
+    assert refused.status_code == 403
+    manager = as_user(app, w["manager"])
+    missing = manager.post(f"{API}/events/{event['id']}/cancel", json={})
+    assert missing.status_code == 422 and error_code(missing) == "invalid_input"
+    check(document, "/events/{event_id}/cancel", "post", missing)
+    done = manager.post(f"{API}/events/{event['id']}/cancel", json={"reason": "Choroba"})
+    assert done.status_code == 200 and done.get_json()["cancelled_at"]
+    check(document, "/events/{event_id}/cancel", "post", done)
+    assert count(db, ExpertBusyTime) == 0  # Nowak's time is free again
+    kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds.count("event_cancelled") == 1
+    listed = client_api.get(f"{API}/events").get_json()
+    assert all(e["id"] != event["id"] for e in listed)
+    gone = manager.post(f"{API}/events/{event['id']}/cancel", json={"reason": "again"})
+    assert gone.status_code == 404
+    check(document, "/events/{event_id}/cancel", "post", gone)

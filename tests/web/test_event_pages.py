@@ -182,3 +182,46 @@ def test_sessions_are_in_the_event_file_and_in_the_trainers_and_participants_fee
                                             now=utcnow())  # fmt: skip
     body = client.get(f"/kalendarz/{outsider.token}.ics").data
     assert b"event-session" not in body
+
+
+def test_a_manager_calls_an_event_off_and_everyone_is_told(client, db, world):
+    from icalendar import Calendar
+
+    from incubator.models import CallTask, ExpertBusyTime
+    from incubator.services import calendar_feeds, event_registrations
+
+    w = world
+    event = make_event(w, capacity=1)
+    event_registrations.register(db.session, event.id, actor=w["client"], now=utcnow())
+    event_registrations.register(db.session, event.id, actor=w["manager"], now=utcnow(),
+                                 user_id=w["phone_only"].id, waitlist=True)  # fmt: skip
+    login(client, w["client"].email, PASSWORD)
+    assert client.post(f"/wydarzenia/{event.id}/odwolanie", data={"reason": "x"}).status_code == 403
+    client.post("/konto/wyloguj")
+    login(client, w["manager"].email, PASSWORD)
+    empty = client.post(f"/wydarzenia/{event.id}/odwolanie", data={"reason": ""},
+                        follow_redirects=True)  # fmt: skip
+    assert "Podaj powód odwołania" in page(empty)
+    done = client.post(f"/wydarzenia/{event.id}/odwolanie",
+                       data={"reason": "Choroba prowadzącej"}, follow_redirects=True)  # fmt: skip
+    html = page(done)
+    assert "Wydarzenie jest odwołane." in html and "Zapisz się" not in html
+    assert "Ekonomia społeczna od podstaw" not in page(client.get("/wydarzenia/"))
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.kind == "event_cancelled" and mail.subject.startswith("Odwołane:")
+    assert b"Choroba prowadz" in mail.message or "Choroba" in mail.message.decode(
+        "utf-8", "replace"
+    )
+    task = db.session.scalar(select(CallTask))
+    assert (task.kind, task.user_id) == ("event_cancelled", w["phone_only"].id)
+    # the trainer's time is free again; the participant's calendar shows the sessions cancelled
+    assert db.session.scalar(select(ExpertBusyTime.id).where(
+        ExpertBusyTime.session_id.in_([s.id for s in event.sessions]))) is None  # fmt: skip
+    feed = calendar_feeds.get_or_create(db.session, user=w["client"], branch_id=None,
+                                        now=utcnow())  # fmt: skip
+    body = client.get(f"/kalendarz/{feed.token}.ics").data
+    statuses = {str(e["STATUS"]) for e in Calendar.from_ical(body).walk("VEVENT")
+                if str(e["UID"]).startswith("event-session-")}  # fmt: skip
+    assert statuses == {"CANCELLED"}
+    again = client.post(f"/wydarzenia/{event.id}/odwolanie", data={"reason": "x"})
+    assert again.status_code == 404

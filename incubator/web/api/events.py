@@ -159,3 +159,18 @@ def event_registration_cancel(event_id: int, registration_id: int) -> Response:
         notices=NoticeSettings.from_config(current_app.config),
     )  # fmt: skip
     return jsonify(registration_json(registration))
+
+
+@bp.post("/events/<id:event_id>/cancel")
+@login_required
+def event_cancel(event_id: int) -> Response:
+    """Call an event off before it starts (managers); everyone registered or waiting is told."""
+    actor = current_actor()
+    if not actor.is_manager:
+        raise NotAllowed(reason="managers_only")
+    body = inputs.json_body()
+    event = events.cancel_event(
+        db.session, event_id, actor=actor, reason=inputs.str_field(body, "reason"), now=utcnow(),
+        notices=NoticeSettings.from_config(current_app.config),
+    )  # fmt: skip
+    return jsonify(event_json(event, actor))

@@ -212,6 +212,23 @@ def _listing_query() -> list[Schema]:
     ]  # fmt: skip
 
 
+def _cancel_operation(event_id: Schema, e: dict[str, Schema]) -> Schema:
+    from .openapi import STATE_CHANGING, _json, _ref
+
+    op = _operation
+    # fmt: off
+    return op("event_cancel", "Call an event off (managers)",
+                       "Before its first session begins. The trainers' time is free again; "
+                       "everyone registered or waiting is told (e-mail, or the staff's list to "
+                       "call), with the reason. Its sessions stay in calendars as cancelled.",
+                       STATE_CHANGING, [event_id], {"200": _json(_ref("Event"), "Called off.")},
+                       {"403": e["forbidden"], "404": e["not_found"], "409": e["cancel"],
+                        "422": e["invalid"]},
+                       {"type": "object", "required": ["reason"],
+                        "properties": {"reason": {"type": "string", "maxLength": 300}}})
+    # fmt: on
+
+
 def event_paths() -> dict[str, Schema]:
     from .openapi import ID, LOGGED_IN, STATE_CHANGING, _json, _ref
 
@@ -245,6 +262,7 @@ def event_paths() -> dict[str, Schema]:
                       LOGGED_IN, [event_id], {"200": _json(_ref("Event"), "The event.")},
                       {"404": e["not_found"]}),
         },
+        "/events/{event_id}/cancel": {"post": _cancel_operation(event_id, e)},
         "/events/{event_id}/registrations": {
             "post": op("event_register", "Register for an event",
                        "A client registers themselves (`{}`); staff register a client "

@@ -61,6 +61,13 @@ class RegisterForm(FlaskForm):
     waitlist = BooleanField()
 
 
+class CallOffForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (those registered are told it)"),
+        validators=[DataRequired(), Length(max=300)],
+    )
+
+
 class ActionForm(FlaskForm):
     """Only the CSRF token."""
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ...clock import utcnow
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import EventKind
 from ...services import directory, events
+from ...services.notifications import NoticeSettings
 from ..common.access import current_actor
 from ..common.choices import branch_choices
 from ..common.errors import message_for
 from ..common.fields import choice
-from .forms import EventForm, parse_sessions
+from .forms import CallOffForm, EventForm, parse_sessions
 from .labels import kind_label
 from .views import bp
 
@@ -60,3 +61,27 @@ def new() -> ResponseReturnValue:
             flash(_("The event is created: %(title)s.", title=event.title), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/new.html", form=form, error=error), 422 if error else 200
+
+
+@bp.post("/<id:event_id>/odwolanie")
+def call_off(event_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    if not actor.is_manager:
+        abort(403)
+    back = url_for("events.detail", event_id=event_id)
+    form = CallOffForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason the event is called off (people are told it)."), "error")
+        return redirect(back)
+    try:
+        event = events.cancel_event(
+            db.session, event_id, actor=actor, reason=form.reason.data or "", now=utcnow(),
+            notices=NoticeSettings.from_config(current_app.config),
+        )  # fmt: skip
+    except NotFound:
+        abort(404)
+    except DomainError as refusal:
+        flash(message_for(refusal), "error")
+        return redirect(back)
+    flash(_("Called off: %(title)s. Everyone registered is told.", title=event.title), "success")
+    return redirect(back)

@@ -20,7 +20,7 @@ from ..common import display
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for
-from .forms import ActionForm, RegisterForm
+from .forms import ActionForm, CallOffForm, RegisterForm
 from .labels import kind_label, status_label
 
 bp = Blueprint("events", __name__)
@@ -82,6 +82,7 @@ def detail(event_id: int) -> ResponseReturnValue:
         query=query,
         matches=matches,
         form=RegisterForm(),
+        call_off_form=CallOffForm(),
         **helpers(),
     )
 

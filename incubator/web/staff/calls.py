@@ -24,6 +24,7 @@ REASONS = {
     NoticeKind.CANCELLED: _l("Tell them the consultation was cancelled"),
     NoticeKind.WAITLIST_OFFER: _l("Offer a free time from the waiting list"),
     NoticeKind.EVENT_SEAT: _l("Tell them a seat at the training or meeting is theirs"),
+    NoticeKind.EVENT_CANCELLED: _l("Tell them the training or meeting is called off"),
     NoticeKind.EMAIL_FAILED: _l("The e-mail could not be delivered; tell them by phone"),
 }
 
