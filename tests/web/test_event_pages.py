@@ -89,6 +89,10 @@ def test_a_manager_creates_an_event_and_a_clash_is_refused_in_polish(client, db,
     assert [s.start_dt for s in event.sessions] == [local(day, 9), local(day, 14)]
     html = page(client.get(f"/wydarzenia/{event.id}"))
     assert "Księgowość w spółdzielni" in html and "Jan Kos" in html
+    raw = client.get(f"/wydarzenia/{event.id}").get_data(as_text=True)
+    title = raw[raw.index("<title>") : raw.index("</title>")]
+    assert "Księgowość w spółdzielni" in title and "<section" not in title  # text only
+    assert raw.count('id="call-off-heading"') == 1  # the manager's form, once, in the page
 
 
 def test_clients_register_then_wait_and_a_freed_seat_is_given_and_told(client, db, world):
