@@ -219,6 +219,7 @@ def test_client_books_end_to_end_without_javascript(app, db, world, logged_in) -
     # success: a printable confirmation with everything the client needs
     html = page(c.get(r.headers["Location"]))
     assert "Your consultation is booked" in html
+    assert links(html, f"/moje-konsultacje/{consultation.id}/potwierdzenie.pdf")  # to print
     assert format_date(slot.start.astimezone(WARSAW).date(), "EEEE d MMMM y", locale="en") in html
     assert f"{slot.start.astimezone(WARSAW):%H:%M}–{slot.end.astimezone(WARSAW):%H:%M}" in html
     assert "mec. Anna Nowak" in html and "ul. Rynek 1, 32-310 Klucze" in html
