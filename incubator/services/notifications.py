@@ -10,7 +10,7 @@ delivers it after the commit (services/outbox.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -238,7 +238,7 @@ def _plain_address(sender: str) -> str:
     return parseaddr(sender)[1] or "inkubator@localhost"
 
 
-def _when(start: datetime, end: datetime, locale: str) -> str:
+def when_text(start: datetime, end: datetime, locale: str) -> str:
     local_start, local_end = start.astimezone(WARSAW), end.astimezone(WARSAW)
     day = format_date(local_start.date(), "full", locale=locale)
     return f"{day}, {local_start:%H:%M}–{local_end:%H:%M}"
@@ -263,12 +263,12 @@ def _wording(
         manage = public_url_for("booking.mine")
     moved_from = None
     if kind is NoticeKind.MOVED and previous is not None:
-        moved_from = _when(previous.start, previous.end, locale)
+        moved_from = when_text(previous.start, previous.end, locale)
     return {
         "person": person,
         "kind": str(kind),
         "for_expert": for_expert,
-        "when": _when(start, end, locale),
+        "when": when_text(start, end, locale),
         "moved_from": moved_from,
         "branch": branch,
         "expert_name": consultation.expert.public_name,
@@ -304,36 +304,62 @@ def waitlist_offered(
     is booked until they confirm."""
     entry = offer.entry
     person = entry.client
-    key = f"waitlist-offer:{offer.id}:{person.id}"
-    if not _person(person).has_email:
-        locale = person.preferred_language
-        note = f"{_when(offer.start_dt, offer.end_dt, locale)} · {offer.expert.public_name}"
-        call_list.add(
-            session, key=key, kind=NoticeKind.WAITLIST_OFFER, user_id=person.id, now=now,
-            note=note, branch_id=entry.branch_id, expert_id=offer.expert_id,
-        )  # fmt: skip
-        return
     locale = person.preferred_language
     context = {
         "person": person,
-        "when": _when(offer.start_dt, offer.end_dt, locale),
+        "when": when_text(offer.start_dt, offer.end_dt, locale),
         "until": _moment(offer.expires_at_dt, locale),
         "branch": entry.branch,
         "expert_name": offer.expert.public_name,
         "area": entry.area.name(locale),
         "link": public_url_for("booking.waitlist_page"),
     }
-    with force_locale(locale):
+
+    def compose() -> tuple[str, str, str | None]:
         subject = _("A consultation slot is held for you: %(when)s", when=context["when"])
         text = render_template("notifications/waitlist_offer.txt", **context)
         html = render_template("notifications/waitlist_offer.html", subject=subject, **context)
+        return subject, text, html
+
+    mail_or_call(
+        session, settings, person, key=f"waitlist-offer:{offer.id}:{person.id}",
+        kind=NoticeKind.WAITLIST_OFFER, now=now, compose=compose,
+        call_note=f"{context['when']} · {offer.expert.public_name}",
+        branch_id=entry.branch_id, expert_id=offer.expert_id,
+    )  # fmt: skip
+
+
+def mail_or_call(
+    session: Session,
+    settings: NoticeSettings,
+    person: User,
+    *,
+    key: str,
+    kind: NoticeKind,
+    now: datetime,
+    compose: Callable[[], tuple[str, str, str | None]],
+    call_note: str,
+    branch_id: int | None = None,
+    expert_id: int | None = None,
+) -> None:
+    """One notice without a calendar file: an e-mail into the outbox, worded by `compose()` in
+    the person's language (subject, text, optional HTML), or, for a person without an address,
+    a line on the staff's list to call."""
+    if not _person(person).has_email:
+        call_list.add(
+            session, key=key, kind=kind, user_id=person.id, now=now, note=call_note,
+            branch_id=branch_id, expert_id=expert_id,
+        )  # fmt: skip
+        return
+    with force_locale(person.preferred_language):
+        subject, text, html = compose()
     message = mail.build_message(
         sender=settings.sender, to=_address(person), subject=subject, text=text, html=html,
         now=now,
     )  # fmt: skip
     outbox.queue(
-        session, key=key, kind=str(NoticeKind.WAITLIST_OFFER), to_address=_address(person),
-        subject=subject, message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
+        session, key=key, kind=str(kind), to_address=_address(person), subject=subject,
+        message=message.as_bytes(policy=SMTP), now=now, recipient_id=person.id,
     )  # fmt: skip
 
 
