@@ -18,7 +18,6 @@ from incubator.models import (
     Event,
     EventRegistration,
     EventSession,
-    ExpertBusyTime,
     ExpertProfile,
     FoundingGroup,
     FoundingGroupMember,
@@ -199,13 +198,7 @@ def create_event(*, sessions=(), trainers=(), came=None, registered=(), **params
                     recorded_at_dt=row.end_dt,
                 )
             )  # fmt: skip
-        for trainer in trainers:
-            db.session.add(
-                ExpertBusyTime(
-                    expert_id=trainer.id, start_dt=row.start_dt, end_dt=row.end_dt,
-                    session_id=row.id,
-                )
-            )  # fmt: skip
+    db.session.add_all(event.trainers_busy_times())
     db.session.commit()
     return event
 

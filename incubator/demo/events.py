@@ -329,14 +329,7 @@ def _busy_rows(session: Session, plans: Sequence[_Planned]) -> None:
     """The trainers' sessions as busy time (flushed: the sessions need their ids)."""
     session.flush()
     for plan in plans:
-        for trainer in plan.row.trainers:
-            for s in plan.row.sessions:
-                session.add(
-                    ExpertBusyTime(
-                        expert_id=trainer.id, start_dt=s.start_dt, end_dt=s.end_dt,
-                        session_id=s.id,
-                    )
-                )  # fmt: skip
+        session.add_all(plan.row.trainers_busy_times())
 
 
 def _finish_new_people(b: _Builder) -> None:

@@ -94,11 +94,6 @@ def add_upcoming_events(session: Session, ctx: DemoContext, branches: dict[str, 
         event.seats_taken = sum(1 for r in event.registrations if r.status == "registered")
         session.add(event)
         session.flush()
-        for trainer in event.trainers:
-            for item in event.sessions:
-                session.add(
-                    ExpertBusyTime(expert_id=trainer.id, start_dt=item.start_dt,
-                                   end_dt=item.end_dt, session_id=item.id)
-                )  # fmt: skip
+        session.add_all(event.trainers_busy_times())
     session.flush()
     return 3

@@ -98,6 +98,20 @@ class Event(db.Model):
     def ends_at(self) -> datetime | None:
         return max((s.end_dt for s in self.sessions), default=None)
 
+    def trainers_busy_times(self) -> list[ExpertBusyTime]:
+        """The rows that take each trainer's time for each session (the sessions flushed, so
+        they have ids); whoever writes an event's trainers adds these with it."""
+        return [
+            ExpertBusyTime(
+                expert_id=trainer.id,
+                start_dt=item.start_dt,
+                end_dt=item.end_dt,
+                session_id=item.id,
+            )  # fmt: skip
+            for trainer in self.trainers
+            for item in self.sessions
+        ]
+
 
 class EventSession(db.Model):
     __tablename__ = "event_sessions"

@@ -95,16 +95,7 @@ def create(session: Session, new: NewEvent, *, actor: User, now: datetime) -> Ev
         event.sessions = [EventSession(start_dt=s.start, end_dt=s.end) for s in sessions]
         session.add(event)
         session.flush()
-        for trainer in trainers:
-            for item in event.sessions:
-                session.add(
-                    ExpertBusyTime(
-                        expert_id=trainer.id,
-                        start_dt=item.start_dt,
-                        end_dt=item.end_dt,
-                        session_id=item.id,
-                    )  # fmt: skip
-                )
+        session.add_all(event.trainers_busy_times())
         session.flush()
         audit.record(
             session, actor=actor, action="event.create", target=event,
