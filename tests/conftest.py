@@ -52,11 +52,23 @@ KEEP = {"calendar_versions"}
 
 
 def _empty_all_tables() -> None:
+    """Empty every table, the append-only audit trail too (its triggers are bypassed here only:
+    on PostgreSQL as the superuser the tests connect as, on SQLite by dropping and re-creating
+    them from their own stored definition)."""
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP]
     if _db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text("SET LOCAL session_replication_role = replica"))
         _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        triggers = _db.session.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+            )
+        ).all()
+        for name, _sql in triggers:
+            _db.session.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
             # SQLite enforces ON DELETE RESTRICT row by row, so a self-reference (a filia's parent
             # branch) would fail a plain DELETE: detach the rows first.
@@ -64,6 +76,8 @@ def _empty_all_tables() -> None:
                 if fk.column.table is table:
                     _db.session.execute(table.update().values({fk.parent.name: None}))
             _db.session.execute(table.delete())
+        for _name, sql in triggers:
+            _db.session.execute(text(sql))
     _db.session.commit()
 
 

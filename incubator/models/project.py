@@ -42,6 +42,9 @@ class Project(db.Model):
     contract_number: Mapped[str] = mapped_column(String(80), default="")
     start_date: Mapped[date]
     end_date: Mapped[date]
+    # The last day the grant agreement requires the project's documentation (and so its
+    # participants' identity) to be kept; None until a manager sets it.
+    retention_until: Mapped[date | None]
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
     branches: Mapped[list[Branch]] = relationship(

@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
         CheckConstraint("role IN ('client', 'expert', 'manager')", name="role"),
         CheckConstraint("preferred_language IN ('pl', 'en')", name="language"),
         CheckConstraint("role = 'client' OR email IS NOT NULL", name="staff_email"),
+        CheckConstraint(
+            "informed_via IS NULL OR informed_via IN ('page', 'phone')", name="informed_via"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +64,10 @@ class User(UserMixin, db.Model):
     # RODO: when the person accepted the information clause (self-registration) or staff recorded
     # that it was read out to them on the phone.
     consent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    informed_via: Mapped[str | None] = mapped_column(String(8))  # "page" or "phone"
+    # Set when the person was anonymised (RODO art. 17): name, contacts and notes are gone, the
+    # answers the funder's totals need are kept (services/erasure.py).
+    erased_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Raised to end every open session of the account (logout, password change or reset,
     # deactivation, reactivation): a session remembers the value it was opened with, and the
@@ -100,6 +107,10 @@ class User(UserMixin, db.Model):
         """The name clients see: an expert's with their professional title (``mec. Anna Nowak``)."""
         profile = self.expert_profile
         return profile.display_name if profile is not None else self.full_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at_dt is not None
 
     @property
     def can_log_in(self) -> bool:

@@ -4,11 +4,11 @@ A manager keeps one record and merges the other into it. Everything that pointed
 record moves to the kept one, in one transaction: consultations booked for them, their attendance
 (one row per consultation: when both records attended the same consultation, one row remains and
 it says "came" if either came), founding-group memberships (one per group), project entries (the
-earlier entry per project, so the status at entry is the first one), audit events (as actor and
-as target), and every "created / changed / cancelled by" reference. The kept record's unknown
+earlier entry per project, so the status at entry is the first one), and every "created / changed / cancelled by" reference. The kept record's unknown
 answers are filled from the dropped one, and its e-mail (with the password, so the person can
 still log in) when it has none. The dropped account is then deleted, which frees its e-mail and
-PESEL, and `person.merged` is recorded. Any other reference to a user added to the schema later
+PESEL, and `person.merged` is recorded. The audit trail is append-only and is not rewritten: its
+entries keep the dropped id, and `audit.subject_ids` follows `person.merged` to find them. Any other reference to a user added to the schema later
 is moved too: the columns are found from the schema, not listed by hand.
 """
 
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from ..domain import participants as rules
 from ..domain.errors import NotAllowed
 from ..models import (
-    AuditEvent,
     ClientProfile,
     Consultation,
     ConsultationAttendee,
@@ -98,13 +97,7 @@ def merge(
         }
         _fill_kept(session, keep, drop)
         moved["consultations"] = _count(session, Consultation.client_id == drop_id)
-        moved["audit_events"] = _count(session, AuditEvent.actor_id == drop_id)
         _move_references(session, keep_id, drop_id)
-        session.execute(
-            update(AuditEvent)
-            .where(AuditEvent.target_type == "user", AuditEvent.target_id == drop_id)
-            .values(target_id=keep_id)
-        )
         session.execute(delete(ClientProfile).where(ClientProfile.user_id == drop_id))
         session.expunge(drop)
         session.execute(delete(User).where(User.id == drop_id))

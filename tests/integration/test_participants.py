@@ -19,7 +19,7 @@ from incubator.models import (
     ProjectParticipant,
     User,
 )
-from incubator.services import participants, person_merge
+from incubator.services import audit, participants, person_merge
 from tests.factories import (
     create_branch,
     create_client,
@@ -275,6 +275,7 @@ def test_merge_keeps_every_consultation_membership_and_audit_entry(db) -> None:
             action="x",
             target_type="user",
             target_id=drop.id,
+            subject_id=drop.id,
             details={},
         )
     )
@@ -297,13 +298,16 @@ def test_merge_keeps_every_consultation_membership_and_audit_entry(db) -> None:
     assert [(e.user_id, e.entry_date, e.education) for e in entries] == [
         (keep_id, date(2026, 3, 1), "isced_5_8")
     ]
+    # The append-only trail is not rewritten: entries keep the dropped id, and the kept
+    # person's entries are found through the merge record.
     assert (
         _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.login")).actor_id
-        == keep_id
+        == drop_id
     )
     assert (
-        _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "x")).target_id == keep_id
+        _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "x")).subject_id == drop_id
     )
+    assert audit.subject_ids(_db.session, keep_id) == {keep_id, drop_id}
     profile = _db.session.get(ClientProfile, keep_id)
     assert (profile.gender, profile.education, profile.pesel) == ("non_binary", "isced_5_8", PESEL)
     assert _db.session.get(User, keep_id).phone == "601 000 000"
