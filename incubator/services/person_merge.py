@@ -2,14 +2,15 @@
 
 A manager keeps one record and merges the other into it. Everything that pointed at the dropped
 record moves to the kept one, in one transaction: consultations booked for them, their attendance
-(one row per consultation: when both records attended the same consultation, one row remains and
-it says "came" if either came), founding-group memberships (one per group), project entries (the
-earlier entry per project, so the status at entry is the first one), and every "created / changed / cancelled by" reference. The kept record's unknown
-answers are filled from the dropped one, and its e-mail (with the password, so the person can
-still log in) when it has none. The dropped account is then deleted, which frees its e-mail and
-PESEL, and `person.merged` is recorded. The audit trail is append-only and is not rewritten: its
-entries keep the dropped id, and `audit.subject_ids` follows `person.merged` to find them. Any other reference to a user added to the schema later
-is moved too: the columns are found from the schema, not listed by hand.
+(one row per consultation: when both records attended the same consultation, one row remains and it
+says "came" if either came), founding-group memberships (one per group), project entries (the
+earlier entry per project, so the status at entry is the first one), and every "created / changed /
+cancelled by" reference. The kept record's unknown answers are filled from the dropped one, and its
+e-mail (with the password, so the person can still log in) when it has none. The dropped account is
+then deleted, which frees its e-mail and PESEL, and `person.merged` is recorded. The audit trail is
+append-only and is not rewritten: its entries keep the dropped id, and `audit.subject_ids` follows
+`person.merged` to find them. Any other reference to a user added to the schema later is moved too:
+the columns are found from the schema, not listed by hand.
 """
 
 from __future__ import annotations
