@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from . import user_loader  # noqa: F401  (registers the Flask-Login loader)
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .availability import bp as availability_bp
     from .booking import bp as booking_bp
@@ -26,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
     from .feeds import bp as feeds_bp
     from .groups import bp as groups_bp
     from .main import bp as main_bp
+    from .people import bp as people_bp
     from .projects import bp as projects_bp
     from .reports import bp as reports_bp
     from .staff import bp as staff_bp
@@ -47,6 +49,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/raporty")
     app.register_blueprint(groups_bp, url_prefix="/grupy")
     app.register_blueprint(events_bp, url_prefix="/wydarzenia")
+    app.register_blueprint(people_bp, url_prefix="/osoby")
+    app.register_blueprint(audit_bp, url_prefix="/audyt")
     app.register_blueprint(feeds_bp)  # /kalendarz/<token>.ics: no login, no session
     app.register_blueprint(event_pdfs_bp)  # /wydarzenia/<id>/….pdf, the public /certyfikat
     register_error_handlers(app)

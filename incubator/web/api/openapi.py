@@ -16,7 +16,9 @@ from ...domain import booking_rules, errors, events, group_moves, identifiers, o
 from ...domain.founding import GroupStage, LegalForm, Register
 from ...models.founding_group import LegalType
 from ...services import group_stages
+from .openapi_audit import audit_paths
 from .openapi_events import event_paths, event_schemas
+from .openapi_people import people_paths
 from .openapi_waitlist import waitlist_paths
 
 Schema = dict[str, Any]
@@ -989,6 +991,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             **_feed_paths(),
             **waitlist_paths(),
             **event_paths(),
+            **people_paths(),
+            **audit_paths(),
         },
         "components": {
             "schemas": {**_schemas(), **event_schemas()},

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from ...domain import passwords
 from ...domain.errors import DomainError
 from .event_errors import EVENT_MESSAGES, EVENT_STATUS
+from .person_errors import PERSON_MESSAGES, PERSON_STATUS
 from .record_errors import RECORD_MESSAGES, RECORD_STATUS, Message, Params
 from .waitlist_errors import WAITLIST_MESSAGES, WAITLIST_STATUS
 
@@ -26,6 +27,7 @@ STATUS: dict[str, int] = {
     **RECORD_STATUS,
     **WAITLIST_STATUS,
     **EVENT_STATUS,
+    **PERSON_STATUS,
     # shared by every area
     "error": 422,
     "invalid_input": 422,
@@ -376,6 +378,7 @@ MESSAGES: dict[str, Message] = {
     **RECORD_MESSAGES,
     **WAITLIST_MESSAGES,
     **EVENT_MESSAGES,
+    **PERSON_MESSAGES,
     # shared by every area
     "error": _l("The change could not be saved."),
     "invalid_input": _invalid_input,
