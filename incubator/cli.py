@@ -37,6 +37,7 @@ def register_commands(app: Flask) -> None:
     from .commands.doctor import commands as doctor_commands
     from .commands.mail import commands as mail_commands
     from .commands.report import commands as report_commands
+    from .commands.retention import commands as retention_commands
     from .commands.seed import commands as seed_commands
     from .commands.users import users
 
@@ -47,5 +48,6 @@ def register_commands(app: Flask) -> None:
         *doctor_commands,
         *report_commands,
         *mail_commands,
+        *retention_commands,
     ]:
         app.cli.add_command(command)

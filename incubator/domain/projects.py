@@ -3,6 +3,8 @@
 A project (projekt) has a stable code, a name, the programme period it is financed from (which
 chooses the breakdown scheme of its reports), the grant agreement's number, a period and the
 offices it covers. Reports for a project count the support given at those offices in that period.
+The grant agreement also says how long the project's documentation must be kept: until
+`retention_until` its participants' identity may not be erased (`domain.erasure`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class ProjectPeriodOrder(DomainError):
     field = "end_date"
 
 
+class RetentionBeforeEnd(DomainError):
+    """The documentation cannot stop being kept before the project ends."""
+
+    code = "project_retention_order"
+    field = "retention_until"
+
+
 @dataclass(frozen=True)
 class ProjectSpec:
     code: str
@@ -37,6 +46,7 @@ class ProjectSpec:
     start_date: date
     end_date: date
     branch_ids: tuple[int, ...]
+    retention_until: date | None = None
 
 
 def check_project(spec: ProjectSpec, programmes: Collection[str]) -> None:
@@ -53,3 +63,5 @@ def check_project(spec: ProjectSpec, programmes: Collection[str]) -> None:
         raise ProjectPeriodOrder()
     if not spec.branch_ids:
         raise InvalidInput(field="branches", reason="none_chosen")
+    if spec.retention_until is not None and spec.retention_until < spec.end_date:
+        raise RetentionBeforeEnd()

@@ -13,7 +13,15 @@ from ..models import Branch, Project, User
 from . import audit
 from .transactions import write
 
-FIELDS = ("code", "name", "programme", "contract_number", "start_date", "end_date")
+FIELDS = (
+    "code",
+    "name",
+    "programme",
+    "contract_number",
+    "start_date",
+    "end_date",
+    "retention_until",
+)
 
 
 def list_projects(session: Session) -> list[Project]:

@@ -115,6 +115,7 @@ def build_world() -> World:
             "event_id": event.id,
             "session_id": event.sessions[0].id,
             "registration_id": registration.id,
+            "person_id": b.id,  # issue #15: a person's data (export, erasure)
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

@@ -75,6 +75,10 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET admin.user_edit": (*DENIED, 200),
     "POST admin.user_edit": (*DENIED, 200),
     "GET admin.user_deactivate": (*DENIED, 200),
+    # a person's data (issue #15): managers only; an empty erasure form or body is refused
+    "GET people.erase": (*DENIED, 200),
+    "POST people.erase": (*DENIED, 422),
+    "POST api.erase_person": (401, 403, 403, 403, 403, 422),
     "GET projects.index": (*DENIED, 200),
     "GET projects.new": (*DENIED, 200),
     "POST projects.new": (*DENIED, 422),
@@ -356,6 +360,8 @@ def test_the_table_holds_the_record_level_rules() -> None:
     assert EXPECTED["DELETE api.event_registration_cancel"][column["client_b"]] == 404
     for role in ("client_a", "client_b", "expert_x", "expert_y"):  # managers only
         assert EXPECTED["POST api.event_create"][column[role]] == 403
+        assert EXPECTED["POST api.erase_person"][column[role]] == 403
+        assert EXPECTED["GET people.erase"][column[role]] == 403
     for key in (
         "staff.printout",
         "staff.cancel",

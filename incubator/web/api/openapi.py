@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors, events, group_moves, identifiers, outcomes, waitlist
+from ...domain import (
+    booking_rules,
+    erasure,
+    errors,
+    events,
+    group_moves,
+    identifiers,
+    outcomes,
+    waitlist,
+)
 from ...domain.founding import GroupStage, LegalForm, Register
 from ...models.founding_group import LegalType
 from ...services import group_stages
 from .openapi_audit import audit_paths
+from .openapi_erasure import erasure_paths
 from .openapi_events import event_paths, event_schemas
 from .openapi_people import people_paths
 from .openapi_waitlist import waitlist_paths
@@ -57,12 +67,14 @@ def error_codes() -> list[str]:
             group_stages.__name__,
             waitlist.__name__,  # the waiting list (issue #13)
             events.__name__,  # trainings and information meetings (issue #14)
+            erasure.__name__,  # anonymising a person (issue #15)
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
             outcomes.OutcomeError.code,
             waitlist.WaitlistError.code,
             events.EventError.code,
+            erasure.ErasureError.code,
         ):
             codes.add(cls.code)
     return sorted(codes)
@@ -954,6 +966,11 @@ def _project_schema() -> Schema:
             "contract_number": {"type": "string"},
             "start_date": DATE,
             "end_date": DATE,
+            "retention_until": {
+                **DATE, "type": ["string", "null"],
+                "description": "Documentation (and participants' identity) kept until this day; "
+                "null: not set yet.",
+            },
             "branch_ids": {"type": "array", "items": ID, "description": "Offices covered."},
         },
     }  # fmt: skip
@@ -992,6 +1009,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             **waitlist_paths(),
             **event_paths(),
             **people_paths(),
+            **erasure_paths(),
             **audit_paths(),
         },
         "components": {

@@ -69,6 +69,7 @@ def projects_list() -> Response | tuple[Response, int]:
                 "contract_number": p.contract_number,
                 "start_date": p.start_date.isoformat(),
                 "end_date": p.end_date.isoformat(),
+                "retention_until": p.retention_until.isoformat() if p.retention_until else None,
                 "branch_ids": [b.id for b in p.branches],
             }
             for p in projects.list_projects(db.session)

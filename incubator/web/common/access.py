@@ -22,6 +22,13 @@ def staff_only() -> None:
         abort(403)
 
 
+@login_required
+def managers_only() -> None:
+    """A blueprint's `before_request`: log in first, then managers only (403)."""
+    if not current_user.is_manager:
+        abort(403)
+
+
 def start_page(user: User) -> str:
     """Where a person lands after logging in: a client on their consultations (with the button
     to book), an expert on their agenda (today first), a manager on the report of people served

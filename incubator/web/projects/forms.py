@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ...domain.projects import CONTRACT_MAX, NAME_MAX
 from ..common.booking_forms import MultiCheckboxField
@@ -26,4 +26,7 @@ class ProjectForm(FlaskForm):
     )
     start_date = DateField(_l("First day"), validators=[DataRequired(message=_l("Enter a date."))])
     end_date = DateField(_l("Last day"), validators=[DataRequired(message=_l("Enter a date."))])
+    retention_until = DateField(
+        _l("Keep the documentation until (optional)"), validators=[Optional()]
+    )
     branches = MultiCheckboxField(_l("Offices covered"), coerce=int, choices=[])

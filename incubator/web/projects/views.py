@@ -49,6 +49,7 @@ def _spec(form: ProjectForm) -> ProjectSpec:
         start_date=form.start_date.data,
         end_date=form.end_date.data,
         branch_ids=tuple(form.branches.data or ()),
+        retention_until=form.retention_until.data,
     )
 
 
