@@ -30,6 +30,7 @@ from ..domain.accounts import (
     WeakPassword,
     WrongPassword,
 )
+from ..domain.erasure import AlreadyErased
 from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.passwords import load_common_passwords, password_problems
 from ..domain.people import clean_language, clean_name, clean_phone, email_candidate, fold_email
@@ -427,6 +428,8 @@ def set_password(
     The command line (`actor` None = system) records "user.password_set"; a password link
     (`password_tokens.reset_password`) records "user.password_reset".
     """
+    if user.is_erased:
+        raise AlreadyErased(person_id=user.id)
     policy.check(password, email=user.email, name=user.full_name)
     password_hash = policy.hash(password)  # slow on purpose: before the write begins
     with write(session):
@@ -452,6 +455,8 @@ def set_active(
         raise NotAllowed("only managers change account status")
     if actor.id == user.id and not active:
         raise CannotDeactivateSelf()
+    if user.is_erased and active:
+        raise AlreadyErased(person_id=user.id)  # an anonymised account never comes back
     with write(session):
         if user.active == active:
             return False

@@ -22,6 +22,7 @@ from sqlalchemy import Column, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import participants as rules
+from ..domain.erasure import AlreadyErased
 from ..domain.errors import NotAllowed
 from ..models import (
     ClientProfile,
@@ -65,6 +66,9 @@ def check(session: Session, manager: User, keep_id: int, drop_id: int) -> tuple[
     if refusal is not None:
         raise refusal
     assert keep is not None and drop is not None
+    for person in (keep, drop):  # anonymous support must not be given a name again
+        if person.is_erased:
+            raise AlreadyErased(person_id=person.id)
     return keep, drop
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain.accounts import DuplicateEmail
 from ..domain.consultations import ConsultationStatus
+from ..domain.erasure import AlreadyErased
 from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.people import clean_language, clean_name, clean_phone
 from ..models import Area, Branch, Consultation, ConsultationAttendee, ExpertProfile, User
@@ -48,6 +49,8 @@ def update_account(
     """Apply `changes` to `user`; returns the names of the fields that changed."""
     if not actor.is_manager:
         raise NotAllowed("only managers edit accounts")
+    if user.is_erased:
+        raise AlreadyErased(person_id=user.id)  # editing would put an identity back
     new: dict[str, object] = {
         "full_name": clean_name(changes.full_name),
         "phone": clean_phone(changes.phone),

@@ -252,3 +252,34 @@ def test_the_preview_says_why_before_anything_is_done(world) -> None:
     assert isinstance(found.refusal, rules.RetentionRequired) and found.overridable
     held = rules.ProjectRetention(world["project"].code, date(2030, 1, 1))
     assert found.facts.projects == (held,)
+
+
+def test_an_anonymised_account_stays_anonymous(world) -> None:
+    from incubator.services import accounts, person_merge, user_admin
+
+    _erase(world)
+    person = _db.session.get(User, world["person"].id)
+    manager = world["manager"]
+    with pytest.raises(rules.AlreadyErased):
+        accounts.set_active(_db.session, actor=manager, user=person, active=True, now=NOW)
+    with pytest.raises(rules.AlreadyErased):
+        user_admin.update_account(
+            _db.session, actor=manager, user=person, now=NOW,
+            changes=user_admin.AccountChanges(
+                full_name="Zażółć Gęślą", email="z@example.org", phone="", preferred_language="pl"
+            ),
+        )  # fmt: skip
+    with pytest.raises(rules.AlreadyErased):
+        accounts.set_password(
+            _db.session, actor=None, user=person, password="długie-hasło-2026!",
+            policy=accounts.PasswordPolicy(
+                min_length=10, hash_method="pbkdf2:sha256:1000", common=frozenset()
+            ),
+            now=NOW,
+        )  # fmt: skip
+    other = create_client()
+    with pytest.raises(rules.AlreadyErased):
+        person_merge.merge(_db.session, manager, other.id, person.id, now=NOW)
+    _db.session.expire_all()
+    again = _db.session.get(User, person.id)
+    assert (again.full_name, again.email, again.active) == (f"#{person.id}", None, False)

@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
-from ...domain.accounts import CannotDeactivateSelf, DuplicateEmail, InvalidEmail
+from ...domain.accounts import DuplicateEmail, InvalidEmail
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role, User
@@ -210,7 +210,7 @@ def user_set_active(user_id: int) -> Response:
             now=utcnow(),
             ip=client_ip(),
         )
-    except CannotDeactivateSelf as error:
+    except DomainError as error:  # oneself, or an anonymised account
         flash(message_for(error), "error")
         return redirect(back)
     if not changed:
