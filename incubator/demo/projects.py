@@ -34,6 +34,9 @@ DEMO_PROJECT = {
     "contract_number": "POKL.07.02.02-12-000/08 (fikcyjny)",
     "start_date": PERIOD_START,
     "end_date": PERIOD_END,
+    # PO KL documentation had to be kept until the end of 2020: past, so `incubator retention
+    # --dry-run` shows who the run would anonymise (and who stays, served since).
+    "retention_until": date(2020, 12, 31),
 }
 
 
@@ -45,6 +48,7 @@ def current_project(today: date) -> dict:
         "contract_number": "FEMP.06.00-IP.00-000/00 (fikcyjny)",
         "start_date": date(today.year - 1, 1, 1),
         "end_date": date(today.year + 1, 12, 31),
+        "retention_until": date(today.year + 6, 12, 31),  # five years after the project ends
     }
 
 

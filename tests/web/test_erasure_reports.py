@@ -119,3 +119,20 @@ def test_every_report_is_the_same_after_erasure(client, db, demo) -> None:
     for scope, old, new in zip(scopes, before, after, strict=True):
         assert new == old, scope
     assert _participants(client) == people_before
+
+
+def test_the_demo_retention_dry_run_lists_the_old_project_and_changes_nothing(
+    runner, db, demo
+) -> None:
+    """The 2008-2011 project's documentation was kept until 2020: its people would go, except
+    those the incubator served since (the current project keeps them until years ahead)."""
+    result = runner.invoke(args=["retention", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    go = [line for line in lines if line[0] == "anonymise"]
+    kept = [line for line in lines if line[0] == "keep"]
+    assert len(go) > 100 and all(line[3] == "retention_ended" for line in go)
+    assert all("ies-malopolska (until 2020-12-31)" == line[4] for line in go)
+    assert kept and all(line[3] != "retention_ended" for line in kept)
+    assert f"Would anonymise {len(go)}, keep {len(kept)}" in result.stderr
+    assert db.session.scalar(select(User).where(User.erased_at_dt.is_not(None))) is None
