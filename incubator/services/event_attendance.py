@@ -217,7 +217,8 @@ def verify(session: Session, typed_code: str) -> CertificateCheck | None:
         return None
     event = certificate.event
     return CertificateCheck(
-        initials=initials(certificate.user.full_name),
+        # An anonymised holder's certificate still verifies, naming nobody.
+        initials="—" if certificate.user.is_erased else initials(certificate.user.full_name),
         title=event.title,
         first_day=local_date(event.starts_at) if event.starts_at else None,
         last_day=local_date(event.ends_at) if event.ends_at else None,

@@ -237,6 +237,9 @@ def test_a_certificate_is_checked_by_its_code(db, world) -> None:
     assert event_attendance.verify(db.session, f" {typed[:4]} {typed[4:]} ") == expected
     assert event_attendance.verify(db.session, "ABCD-EF01") is None  # 0 and 1 are never used
     assert event_attendance.verify(db.session, "") is None
+    w["client"].erased_at_dt, w["client"].full_name = NOW, f"#{w['client'].id}"  # anonymised
+    db.session.commit()
+    assert event_attendance.verify(db.session, code).initials == "—"
 
 
 def test_certificates_are_for_people_registered_at_trainings(db, world) -> None:
