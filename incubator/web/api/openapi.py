@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import booking_rules, errors, events, group_moves, identifiers, outcomes, waitlist
+from ...domain import (
+    booking_rules,
+    errors,
+    events,
+    group_moves,
+    identifiers,
+    outcomes,
+    subject_access,
+    waitlist,
+)
 from ...domain.founding import GroupStage, LegalForm, Register
 from ...models.founding_group import LegalType
 from ...services import group_stages
@@ -57,6 +66,7 @@ def error_codes() -> list[str]:
             group_stages.__name__,
             waitlist.__name__,  # the waiting list (issue #13)
             events.__name__,  # trainings and information meetings (issue #14)
+            subject_access.__name__,  # the export of a person's data (issue #15)
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,
