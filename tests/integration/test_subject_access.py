@@ -39,7 +39,7 @@ NAME = "Zażółć Gęśląjaźń"
 SECRET_TOKEN = "tajny-token-kalendarza-0123456789abcdef0123"
 
 
-def _everything(db) -> dict:
+def build_person_with_everything(db) -> dict:
     """A client with one row in every table that refers to a person, and their staff."""
     branch = create_branch(name="Klucze")
     law = create_domain(code="law", name_pl="Prawo", name_en="Law")
@@ -104,7 +104,7 @@ def _everything(db) -> dict:
 
 
 def test_a_managers_export_holds_every_section(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     doc = subject_access.export(
         db.session, viewer=w["manager"], person_id=w["person"].id, now=NOW, fmt="json"
     )
@@ -159,7 +159,7 @@ def test_a_managers_export_holds_every_section(db) -> None:
 
 
 def test_the_trail_names_actors_and_only_the_persons_own_addresses(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     doc = subject_access.export(db.session, viewer=w["manager"], person_id=w["person"].id, now=NOW)
     entries = {(e["action"], e["actor_name"]): e for e in doc["audit"]}
     login = entries[("user.login", NAME)]
@@ -173,7 +173,7 @@ def test_the_trail_names_actors_and_only_the_persons_own_addresses(db) -> None:
 
 
 def test_the_export_is_audited_with_its_format(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     subject_access.export(
         db.session, viewer=w["manager"], person_id=w["person"].id, now=NOW, fmt="pdf", ip="1.2.3.4"
     )
@@ -185,7 +185,7 @@ def test_the_export_is_audited_with_its_format(db) -> None:
 
 
 def test_a_clients_own_download_leaves_the_experts_notes_out(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     doc = subject_access.export(db.session, viewer=w["person"], person_id=w["person"].id, now=NOW)
     assert doc["withheld"] == ["consultation_notes"] and doc["for"] == "self"
     assert all("notes" not in c for c in doc["consultations"])
@@ -194,7 +194,7 @@ def test_a_clients_own_download_leaves_the_experts_notes_out(db) -> None:
 
 
 def test_a_staff_account_shows_its_profile_and_work_counts(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     doc = subject_access.export(db.session, viewer=w["manager"], person_id=w["expert"].id, now=NOW)
     assert doc["account"]["role"] == "expert" and doc["participant_record"] is None
     assert doc["expert_profile"]["title"] == "mec." and doc["expert_profile"]["areas"] == ["Prawo"]
@@ -205,7 +205,7 @@ def test_a_staff_account_shows_its_profile_and_work_counts(db) -> None:
 
 @pytest.mark.parametrize("who", ["expert", "other"])
 def test_experts_and_other_clients_are_refused_and_nothing_is_written(db, who) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     before = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     with pytest.raises(ExportNotAllowed):
         subject_access.export(db.session, viewer=w[who], person_id=w["person"].id, now=NOW)
@@ -221,7 +221,7 @@ def test_an_unknown_person_is_refused_by_name(db) -> None:
 
 
 def test_the_overview_counts_without_writing(db) -> None:
-    w = _everything(db)
+    w = build_person_with_everything(db)
     person, doc = subject_access.overview(
         db.session, viewer=w["manager"], person_id=w["person"].id, now=NOW
     )
