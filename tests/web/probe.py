@@ -108,6 +108,7 @@ def build_world() -> World:
             "client_b": b.id,
             "project_id": project.id,
             "client_id": a.id,
+            "person_id": a.id,  # the subject access export (issue #15): client A's
             "group_id": group.id,
             "task_id": task.id,
             "entry_id": entry.id,

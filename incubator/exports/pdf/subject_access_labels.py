@@ -72,6 +72,11 @@ def fields() -> dict[str, str]:
 
 def values() -> dict[str, str]:
     """The codes the document holds as values."""
+    return {**_answers(), **_groups(), **_states()}
+
+
+def _answers() -> dict[str, str]:
+    """Roles, languages and the participant answers (the words of the questionnaire)."""
     return {
         # roles and how a person was informed
         "client": _("Client"),
@@ -82,7 +87,6 @@ def values() -> dict[str, str]:
         "phone": _("By phone"),
         "pl": "polski",
         "en": "English",
-        # participant answers
         "female": _("Woman"),
         "male": _("Man"),
         "non_binary": _("Non-binary"),
@@ -99,6 +103,28 @@ def values() -> dict[str, str]:
         "no": _("No"),
         "rural": _("Rural area"),
         "urban": _("Urban area"),
+    }
+
+
+def _groups() -> dict[str, str]:
+    """Legal forms and stages (the words of the groups' pages)."""
+    return {
+        "social_cooperative": _("Social cooperative"),
+        "association": _("Registered association"),
+        "ordinary_association": _("Ordinary association"),
+        "foundation": _("Foundation"),
+        "formed": _("Group formed"),
+        "statute_drafted": _("Statute drafted"),
+        "founding_meeting_held": _("Founding meeting held"),
+        "founding_act": _("Founding act (notarial deed)"),
+        "application_filed": _("KRS application filed"),
+        "application_to_starosta": _("Application to the starosta"),
+        "abandoned": _("Abandoned"),
+    }
+
+
+def _states() -> dict[str, str]:
+    return {
         # states of consultations, registrations, the waiting list and the outbox
         "booked": _("Booked"),
         "cancelled": _("Cancelled"),
@@ -123,18 +149,6 @@ def values() -> dict[str, str]:
         "natural": _("Natural person"),
         "legal": _("Legal person"),
         "attendee": _("Attendee"),
-        # founding groups: legal forms and stages (the words of the groups' pages)
-        "social_cooperative": _("Social cooperative"),
-        "association": _("Registered association"),
-        "ordinary_association": _("Ordinary association"),
-        "foundation": _("Foundation"),
-        "formed": _("Group formed"),
-        "statute_drafted": _("Statute drafted"),
-        "founding_meeting_held": _("Founding meeting held"),
-        "founding_act": _("Founding act (notarial deed)"),
-        "application_filed": _("KRS application filed"),
-        "application_to_starosta": _("Application to the starosta"),
-        "abandoned": _("Abandoned"),
     }
 
 
