@@ -130,11 +130,11 @@ def _activity_columns(v: dict, notes: bool) -> dict[str, Columns]:
         consultations.append((_("Expert's notes"), 0.23, lambda i: [i.get("notes")]))
     return {
         "projects": [
-            (_("Project"), 0.35, lambda i: [i["project_code"], i["project_name"]]),
-            (_("Entry date"), 0.15, lambda i: [i["entry_date"]]),
-            (_("Age at entry"), 0.12, lambda i: [i["age_at_entry"]]),
-            (_("Data at entry"), 0.38, lambda i: [w(i["labour_status"]), w(i["education"]),
-                                                  w(i["residence"])]),
+            (_("Project"), 0.3, lambda i: [i["project_code"], i["project_name"]]),
+            (_("Entry date"), 0.2, lambda i: [i["entry_date"]]),
+            (_("Age at entry"), 0.2, lambda i: [i["age_at_entry"]]),
+            (_("Data at entry"), 0.3, lambda i: [
+                w(x) for x in (i["labour_status"], i["education"], i["residence"]) if x]),
         ],
         "consultations": consultations,
         "founding_groups": [
