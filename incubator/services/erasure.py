@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from ..domain import erasure as rules
 from ..domain.calendar import local_date
 from ..domain.consultations import ConsultationStatus
-from ..domain.errors import NotAllowed, NotFound
+from ..domain.errors import NotAllowed
+from ..domain.subject_access import UnknownPerson
 from ..models import (
     CalendarFeed,
     CallTask,
@@ -70,7 +71,7 @@ class ErasurePreview:
 def _person(session: Session, person_id: int) -> User:
     person = session.get(User, person_id)
     if person is None:
-        raise NotFound("no such person", person_id=person_id)
+        raise UnknownPerson("no such person", person_id=person_id)
     return person
 
 

@@ -108,6 +108,7 @@ def build_world() -> World:
             "client_b": b.id,
             "project_id": project.id,
             "client_id": a.id,
+            "person_id": a.id,  # the subject access export (issue #15): client A's
             "group_id": group.id,
             "task_id": task.id,
             "entry_id": entry.id,
@@ -115,7 +116,6 @@ def build_world() -> World:
             "event_id": event.id,
             "session_id": event.sessions[0].id,
             "registration_id": registration.id,
-            "person_id": b.id,  # issue #15: a person's data (export, erasure)
         },
         day=day,
         start=local(day, 9).isoformat(timespec="minutes"),

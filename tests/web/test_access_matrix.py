@@ -267,6 +267,15 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "DELETE api.event_registration_cancel": (401, 200, 404, 200, 200, 200),
     "POST api.event_cancel": (401, 403, 403, 403, 403, 422),  # the manager sent no reason
     "POST events.call_off": (LOGIN, 403, 403, 403, 403, EVENT),
+    # subject access (issue #15): client A's data. Managers see and export anyone; a person
+    # downloads their own from the account page (experts ask a manager: 403); on the API A
+    # exports themselves, B is refused before the id is looked at
+    "GET people.person": (*DENIED, 200),
+    "GET people.export_json": (*DENIED, 200),
+    "GET people.export_pdf": (*DENIED, 200),
+    "GET auth.own_data_json": (LOGIN, 200, 200, 403, 403, 200),
+    "GET auth.own_data_pdf": (LOGIN, 200, 200, 403, 403, 200),
+    "GET api.person_export": (401, 200, 403, 403, 403, 200),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -125,7 +125,7 @@ def test_the_api_refusals(client, people) -> None:
         assert response.get_json()["error"]["code"] == field_code
     assert client.post(f"/api/v1/people/{pid}/erase", data="nie json").status_code == 422
     missing = client.post("/api/v1/people/999999/erase", json={"reason": "x"})
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_person"
     staff = client.post(f"/api/v1/people/{people['expert'].id}/erase", json={"reason": "x"})
     assert staff.status_code == 409
     assert staff.get_json()["error"]["code"] == "erasure_staff_has_work"

@@ -20,6 +20,7 @@ from ...domain import (
     group_moves,
     identifiers,
     outcomes,
+    subject_access,
     waitlist,
 )
 from ...domain.founding import GroupStage, LegalForm, Register
@@ -68,6 +69,7 @@ def error_codes() -> list[str]:
             waitlist.__name__,  # the waiting list (issue #13)
             events.__name__,  # trainings and information meetings (issue #14)
             erasure.__name__,  # anonymising a person (issue #15)
+            subject_access.__name__,  # the export of a person's data (issue #15)
         ) and cls.code not in (
             errors.DomainError.code,
             booking_rules.BookingError.code,

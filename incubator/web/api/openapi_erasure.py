@@ -16,8 +16,9 @@ REFUSALS = (
 )
 
 
-def erasure_paths() -> dict[str, Schema]:
-    from .openapi import ID, STATE_CHANGING, _json, _param, _ref, _resp
+def _schemas() -> tuple[Schema, Schema]:
+    """The request body and the answer."""
+    from .openapi import ID
 
     body = {
         "type": "object",
@@ -49,6 +50,13 @@ def erasure_paths() -> dict[str, Schema]:
             },
         },
     }  # fmt: skip
+    return body, done
+
+
+def erasure_paths() -> dict[str, Schema]:
+    from .openapi import ID, STATE_CHANGING, _json, _param, _ref, _resp
+
+    body, done = _schemas()
     operation = {
         "operationId": "erase_person",
         "tags": ["people"],

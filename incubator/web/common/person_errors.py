@@ -62,6 +62,10 @@ def _reason(p: Params) -> str:
 
 
 PERSON_STATUS: dict[str, int] = {
+    # subject access (incubator.domain.subject_access)
+    "unknown_person": 404,
+    "export_not_allowed": 403,
+    # erasure and retention (incubator.domain.erasure)
     "erasure_error": 409,
     "already_erased": 409,
     "erasure_self": 409,
@@ -75,6 +79,14 @@ PERSON_STATUS: dict[str, int] = {
 }
 
 PERSON_MESSAGES: dict[str, Message] = {
+    "unknown_person": _l(
+        "There is no person with this number. The record may have been merged into another one; "
+        "nothing has been changed."
+    ),
+    "export_not_allowed": _l(
+        "Only managers can export a person's data. Clients can download their own data from "
+        "their account page."
+    ),
     "erasure_error": _l("This person cannot be anonymised."),
     "already_erased": _l("This person has been anonymised already. Nothing was changed."),
     "erasure_self": _l("You cannot anonymise your own account. Ask another manager."),
