@@ -30,15 +30,13 @@ from ..domain.people import (
 )
 from ..models import (
     ClientProfile,
-    Consultation,
-    ConsultationAttendee,
     FoundingGroupMember,
     Role,
     User,
 )
 from . import audit
 from .accounts import ensure_email_free, insert_user, normalise_email
-from .participants import Duplicate, find_duplicates
+from .participants import Duplicate, advised_by, find_duplicates
 from .transactions import write
 from .user_search import search_users
 
@@ -78,9 +76,7 @@ def find_clients_to_book(
     if not actor.is_staff:
         raise NotAllowed(reason="clients")
     found = search_clients(session, query)
-    known = (
-        _clients_of_expert(session, actor.id, [c.id for c in found]) if actor.is_expert else set()
-    )
+    known = advised_by(session, actor.id, [c.id for c in found]) if actor.is_expert else set()
     matches = [
         ClientMatch(c, c.phone, c.email or "", masked=False)
         if actor.is_manager or c.id in known
@@ -100,19 +96,6 @@ def find_clients_to_book(
             now=now,
         )
     return matches
-
-
-def _clients_of_expert(session: Session, expert_id: int, client_ids: list[int]) -> set[int]:
-    """Those of `client_ids` who attended or booked a consultation with the expert."""
-    if not client_ids:
-        return set()
-    stmt = (
-        select(ConsultationAttendee.user_id)
-        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
-        .where(Consultation.expert_id == expert_id, ConsultationAttendee.user_id.in_(client_ids))
-        .distinct()
-    )
-    return set(session.scalars(stmt))
 
 
 def clients_with_phone(session: Session, phone: str) -> list[User]:

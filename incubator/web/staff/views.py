@@ -22,6 +22,7 @@ from ...clock import utcnow
 from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
 from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
+from ...domain.people import mask_email, mask_phone
 from ...extensions import db
 from ...models import Consultation, User
 from ...services import booking, clients, directory, participants
@@ -116,10 +117,20 @@ def client_new() -> ResponseReturnValue:
                 flash(_("Client %(name)s has been added.", name=client.full_name), "success")
                 return redirect(url_for("staff.book_domain", client=client.id))
     flow = f.Flow("staff", current_actor())
+    readable = participants.readable_ids(
+        db.session, current_actor(), [d.person.id for d in duplicates]
+    )
     return render_template(
         "staff/client_new.html",
         form=form,
         duplicates=duplicates,
+        readable=readable,
+        contacts={
+            d.person.id: (d.person.phone, d.person.email or "")
+            if d.person.id in readable
+            else (mask_phone(d.person.phone), mask_email(d.person.email))
+            for d in duplicates
+        },
         flow=flow,
         steps=flow.progress("client", {}),
         step_number=1,
