@@ -2,7 +2,8 @@
 
 A client entered by staff has no password (and often no e-mail): the account exists so that a
 consultation can be booked for the person and counted as support given. The RODO information
-clause must have been read out to them first; `consent_dt` records when staff confirmed that.
+clause must have been read out to them first; `consent_dt` records when staff confirmed that, and
+`informed_via` = "phone" how.
 
 Plain functions: the session, the acting user and `now` are passed in. Failures are the account
 refusals (`ConsentRequired`, `InvalidEmail`, `DuplicateEmail` from `domain.accounts`) and the shared
@@ -21,6 +22,7 @@ from ..domain.accounts import ConsentRequired
 from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.participants import PersonKeys
 from ..domain.people import (
+    INFORMED_BY_PHONE,
     clean_name,
     clean_phone,
     local_phone_digits,
@@ -137,7 +139,8 @@ def create_phone_client(
     """A client entered by staff (expert or manager) during a phone call; no password.
 
     `rodo_clause_read`: staff confirm the RODO information clause (art. 13 GDPR) was read out to
-    the person; its time is kept as `consent_dt`, like the tick at self-registration.
+    the person; its time is kept as `consent_dt`, like the tick at self-registration, and
+    `informed_via` is "phone".
     """
     if actor is None or not actor.is_staff or not actor.active:
         raise NotAllowed("only experts and managers enter clients")
@@ -161,6 +164,7 @@ def create_phone_client(
         password_hash=None,
         created_at_dt=now,
         consent_dt=now,
+        informed_via=INFORMED_BY_PHONE,
         created_by_id=actor.id,
         client_profile=ClientProfile(),
     )
