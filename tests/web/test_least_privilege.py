@@ -28,6 +28,7 @@ from tests.factories import (
     create_consultation,
     create_domain,
     create_expert,
+    create_group,
     create_manager,
 )
 from tests.helpers import NOW, local
@@ -235,3 +236,30 @@ def test_private_notes_are_never_printed_nor_in_a_feed(app, db, w) -> None:
         assert body.status_code == 200
         text = body.get_data(as_text=True).replace("\r\n ", "")
         assert held.uid in text and "Notatka-poufna" not in text, who
+
+
+# --- founding groups: the members' at-risk categories -------------------------------------------
+
+
+def test_a_member_never_sees_another_members_at_risk_category(app, db, w) -> None:
+    """The art. 4 categories name illness, addiction or prison (art. 9 and 10 GDPR): the group's
+    guardian and managers see them, a member only their own."""
+    group = create_group(branch_id=w["branch"].id, guardian_id=w["x"].id, members=[w["a"], w["g"]])
+    by_user = {m.user_id: m for m in group.members}
+    by_user[w["a"].id].at_risk_category = "unemployed"
+    by_user[w["g"].id].at_risk_category = "mentally_ill"
+    db.session.commit()
+    url, api = f"/grupy/{group.id}", f"/api/v1/groups/{group.id}"
+    a = _as(app, w["a"])
+    html = page(a.get(url))
+    assert "unemployed" in html and "mentally ill" not in html
+    members = {m["user_id"]: m for m in a.get(api).json["members"]}
+    assert members[w["a"].id]["at_risk"] == "unemployed"
+    assert "at_risk" not in members[w["g"].id]
+    listed = a.get("/api/v1/groups").json
+    assert all("mentally_ill" != m.get("at_risk") for g in listed for m in g["members"])
+    for who in ("x", "m"):  # the guardian and a manager
+        c = _as(app, w[who])
+        assert "mentally ill" in page(c.get(url)), who
+        members = {m["user_id"]: m for m in c.get(api).json["members"]}
+        assert members[w["g"].id]["at_risk"] == "mentally_ill", who
