@@ -43,6 +43,24 @@ def _share(name: str, default: float) -> float:
     return value
 
 
+# What the demo shows as the data controller and the data protection officer (RODO art. 13): made
+# up, and recognised as such wherever they appear (the clause marks them, `incubator doctor` warns).
+DEMO_DATA_CONTROLLER = (
+    "Przykładowy Inkubator Ekonomii Społecznej, ul. Przykładowa 1, 00-001 Warszawa"
+)
+DEMO_DATA_PROTECTION_OFFICER = "Inspektor ochrony danych, iod@example.org"
+PLACEHOLDERS = frozenset(
+    {DEMO_DATA_CONTROLLER.casefold(), DEMO_DATA_PROTECTION_OFFICER.casefold()}
+    | {"todo", "tbd", "changeme", "change-me", "xxx", "-", "placeholder"}
+)
+
+
+def is_placeholder(value: str | None) -> bool:
+    """Whether a setting the public must read (the controller, the DPO) is unset or a stand-in."""
+    text = (value or "").strip()
+    return not text or text.casefold() in PLACEHOLDERS
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -130,6 +148,12 @@ class Config:
     # from X-Forwarded-For (and the scheme from X-Forwarded-Proto); 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # The information clause (RODO art. 13, templates/main/_rodo_clause.html) names them: the
+    # controller's name and address, the data protection officer's name and contact (e-mail).
+    # Unset or a placeholder: the clause says so in plain sight and `incubator doctor` warns.
+    DATA_CONTROLLER: str | None = os.environ.get("DATA_CONTROLLER")
+    DATA_PROTECTION_OFFICER: str | None = os.environ.get("DATA_PROTECTION_OFFICER")
+
     # Booking policy (configurable, see docs/booking.md).
     BOOKING_MIN_NOTICE = timedelta(hours=int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24")))
     BOOKING_HORIZON = timedelta(days=int(os.environ.get("BOOKING_HORIZON_DAYS", "60")))
@@ -153,6 +177,9 @@ class DemoConfig(Config):
     """`incubator demo`: a local SQLite demo; the secret is kept in the instance folder."""
 
     DEMO = True
+    # Made-up parties unless the environment names real ones; the clause flags them.
+    DATA_CONTROLLER = Config.DATA_CONTROLLER or DEMO_DATA_CONTROLLER
+    DATA_PROTECTION_OFFICER = Config.DATA_PROTECTION_OFFICER or DEMO_DATA_PROTECTION_OFFICER
 
 
 class TestConfig(Config):
@@ -165,3 +192,6 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    # Not from the environment pytest runs in: tests set them when they need them.
+    DATA_CONTROLLER = None
+    DATA_PROTECTION_OFFICER = None

@@ -1,7 +1,9 @@
 """`incubator doctor`: check the configuration an operator is about to go live with.
 
-Every check is a plain function returning a `Check` (OK, FAIL or SKIP with a short reason);
-the command only prints them, one a line, and exits 1 when any failed. Nothing here sends
+Every check is a plain function returning a `Check` (OK, WARN, FAIL or SKIP with a short
+reason); the command only prints them, one a line, and exits 1 when any failed. A warning does not
+stop the site from working, but must be fixed before going live (e.g. an information clause
+that names no controller). Nothing here sends
 mail, writes to the database or changes a setting. No secret is printed: database and Redis
 URLs are shown with their password masked, and every line is scrubbed of the secret values
 before it is written (exception texts included).
@@ -22,10 +24,10 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app
 
-from ..config import Config
+from ..config import Config, is_placeholder
 from ..services.mail import MailSettings
 
-OK, FAIL, SKIP = "OK", "FAIL", "SKIP"
+OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 TIMEOUT_S = 5.0  # every network check gives up after this long
 MIN_SECRET_LENGTH = 32
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -215,6 +217,15 @@ def check_trusted_hosts(public_url: str | None, setting: str | list[str] | None)
     return Check(name, OK, ", ".join(allowed))
 
 
+def check_clause_party(name: str, value: str | None, what: str) -> Check:
+    """A party the information clause names (RODO art. 13): set, and not a placeholder."""
+    if not (value or "").strip():
+        return Check(name, WARN, f"not set; the information clause cannot name {what}")
+    if is_placeholder(value):
+        return Check(name, WARN, f"a placeholder ({value.strip()!r}); set {what}")
+    return Check(name, OK, value.strip())
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return (text[0] if text else type(error).__name__)[:200]
@@ -238,6 +249,16 @@ def run_checks(
         ),
         check_cookies(public_url, bool(config.get("SESSION_COOKIE_SECURE"))),
         check_trusted_hosts(public_url, raw.get("TRUSTED_HOSTS")),
+        check_clause_party(
+            "DATA_CONTROLLER",
+            config.get("DATA_CONTROLLER"),
+            "the data controller's name and address",
+        ),
+        check_clause_party(
+            "DATA_PROTECTION_OFFICER",
+            config.get("DATA_PROTECTION_OFFICER"),
+            "the data protection officer's name and contact",
+        ),
     ]
 
 
@@ -264,7 +285,9 @@ def doctor() -> None:
     """Check the configuration before going live: one line per check; exit 1 on any FAIL.
 
     Checks SECRET_KEY, PUBLIC_URL, the database and its migrations, the instance folder, mail
-    (SMTP or the outbox), the Redis rate-limit storage, secure cookies and TRUSTED_HOSTS.
+    (SMTP or the outbox), the Redis rate-limit storage, secure cookies and TRUSTED_HOSTS; warns
+    when DATA_CONTROLLER or DATA_PROTECTION_OFFICER (named by the information clause) is unset
+    or a placeholder.
     """
     config = current_app.config
     # As configured in the environment (the command-line app fills in stand-ins when missing).
@@ -278,10 +301,14 @@ def doctor() -> None:
     for check in checks:
         click.echo(scrub(check.line(), secrets))
     failed = sum(check.status == FAIL for check in checks)
+    warned = sum(check.status == WARN for check in checks)
+    if warned:
+        click.echo(f"{warned} of {len(checks)} checks gave a warning; fix them before going live.")
     if failed:
         click.echo(f"{failed} of {len(checks)} checks failed.")
         raise SystemExit(1)
-    click.echo(f"All {len(checks)} checks passed or were skipped.")
+    if not warned:
+        click.echo(f"All {len(checks)} checks passed or were skipped.")
 
 
 commands = [doctor]

@@ -145,7 +145,7 @@ def finish_people(people: list[Person], groups: tuple[GroupInfo, ...]) -> None:
             formed = membership.group.formed_date if membership else PERIOD_START
             joined = at_local(formed or PERIOD_START, time(10))
         user.created_at_dt = joined
-        user.consent_dt = joined
+        user.consent_dt, user.informed_via = joined, person.informed_via
         profile = user.client_profile
         assert profile is not None
         profile.entry_dt = person.first_attended

@@ -341,6 +341,7 @@ def _finish_new_people(b: _Builder) -> None:
         registered = min((r.created_at_dt for r in _registrations(b, user)), default=first)
         joined = registered or at_local(PERIOD_START, time(10))
         user.created_at_dt = user.consent_dt = joined
+        user.informed_via = person.informed_via
         profile = user.client_profile
         assert profile is not None  # noqa: S101 - PeopleMaker makes one
         profile.entry_dt = first

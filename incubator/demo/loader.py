@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.calendar import local_date
 from ..domain.founding import REGISTER_OF
+from ..domain.people import INFORMED_ON_PAGE
 from ..domain.slots import Rule
 from ..models import (
     Area,
@@ -178,6 +179,7 @@ def _add_accounts(
             role=account.role,
             created_at_dt=created,
             consent_dt=created if account.role == Role.CLIENT else None,
+            informed_via=INFORMED_ON_PAGE if account.role == Role.CLIENT else None,
         )
         user.set_password(account.password, method=hash_method)
         if account.role == Role.CLIENT:

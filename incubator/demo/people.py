@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from ..domain.people import INFORMED_BY_PHONE, INFORMED_ON_PAGE
 from ..models import (
     ClientProfile,
     Education,
@@ -120,6 +121,12 @@ class Person:
     days: set[date] = field(default_factory=set)  # local dates with a consultation
     first_booking: datetime | None = None
     first_attended: datetime | None = None
+
+    @property
+    def informed_via(self) -> str:
+        """How the person was given the information clause: staff read it out to those entered
+        by phone (no e-mail), the others ticked it when they registered."""
+        return INFORMED_BY_PHONE if self.phone_only else INFORMED_ON_PAGE
 
     def set_birth(self, year: int) -> None:
         """The year of birth and, for about two in five people, the date as well.

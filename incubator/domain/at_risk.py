@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 NOT_AT_RISK = "none"  # recorded: the person is not in an at-risk group
 AMENDED_2018 = date(2018, 3, 31)
@@ -67,3 +68,15 @@ def category_in_force(code: str, day: date) -> bool:
 def categories_on(day: date) -> list[AtRiskCategory]:
     """The categories a member could be recorded in on ``day`` (the form's options)."""
     return [c for c in AT_RISK_CATEGORIES if c.in_force_on(day)]
+
+
+def category_visible_to(viewer: Any, member_user_id: int | None) -> bool:
+    """Whether `viewer` (someone who may see the group) may see a member's at-risk category.
+
+    The categories name disability, mental illness, addiction or a prison sentence (art. 9 and 10
+    GDPR): staff who see the group (its guardian, managers) need them for the founding rules; the
+    member sees their own; the other members of the group never do.
+    """
+    if getattr(viewer, "is_staff", False):
+        return True
+    return member_user_id is not None and member_user_id == getattr(viewer, "id", None)

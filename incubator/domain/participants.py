@@ -49,8 +49,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "residence": RESIDENCES,
 }
 
-# Health data and minority membership (art. 9 GDPR): managers only (and the person themself).
-SENSITIVE_FIELDS = ("disability", "minority")
+# Health data and minority membership (art. 9 GDPR)...
+SPECIAL_CATEGORY_FIELDS = ("disability", "minority")
+# ...and the other answers about a disadvantaged situation (migrant, foreign background,
+# homelessness): the sensitive answers, shown to managers only (and the person themself), and
+# a staff view that could show them is marked "sensitive" in the audit trail.
+SENSITIVE_FIELDS = (*SPECIAL_CATEGORY_FIELDS, "third_country", "foreign_background", "homeless")
 # What an expert sees and may fill in: the non-sensitive monitoring answers the breakdowns need.
 # Not PESEL, not the migrant, minority, homelessness or disability answers (data minimisation:
 # a consultation does not need them).

@@ -15,6 +15,11 @@ from .accounts import InvalidEmail
 from .errors import InvalidInput
 
 LANGUAGES = ("pl", "en")
+# How a person was given the information clause (RODO art. 13), with `users.consent_dt` = when:
+# on the page (ticked at self-registration) or read out by staff on the phone.
+INFORMED_ON_PAGE = "page"
+INFORMED_BY_PHONE = "phone"
+INFORMED_VIA = (INFORMED_ON_PAGE, INFORMED_BY_PHONE)
 NAME_MAX_LENGTH = 160
 PHONE_MAX_LENGTH = 40
 POLISH_PREFIX = "48"

@@ -33,7 +33,14 @@ from ..domain.accounts import (
 from ..domain.erasure import AlreadyErased
 from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.passwords import load_common_passwords, password_problems
-from ..domain.people import clean_language, clean_name, clean_phone, email_candidate, fold_email
+from ..domain.people import (
+    INFORMED_ON_PAGE,
+    clean_language,
+    clean_name,
+    clean_phone,
+    email_candidate,
+    fold_email,
+)
 from ..models import Area, Branch, ClientProfile, ExpertProfile, Role, User
 from . import audit
 from .transactions import write
@@ -208,7 +215,7 @@ def register_client(
         policy=policy,
         now=now,
     )
-    user.consent_dt = now
+    user.consent_dt, user.informed_via = now, INFORMED_ON_PAGE
     user.client_profile = ClientProfile()
     return insert_user(session, user, actor=user, action="user.registered", ip=ip, now=now)
 

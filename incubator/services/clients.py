@@ -2,7 +2,8 @@
 
 A client entered by staff has no password (and often no e-mail): the account exists so that a
 consultation can be booked for the person and counted as support given. The RODO information
-clause must have been read out to them first; `consent_dt` records when staff confirmed that.
+clause must have been read out to them first; `consent_dt` records when staff confirmed that, and
+`informed_via` = "phone" how.
 
 Plain functions: the session, the acting user and `now` are passed in. Failures are the account
 refusals (`ConsentRequired`, `InvalidEmail`, `DuplicateEmail` from `domain.accounts`) and the shared
@@ -21,6 +22,7 @@ from ..domain.accounts import ConsentRequired
 from ..domain.errors import InvalidInput, NotAllowed
 from ..domain.participants import PersonKeys
 from ..domain.people import (
+    INFORMED_BY_PHONE,
     clean_name,
     clean_phone,
     local_phone_digits,
@@ -30,15 +32,13 @@ from ..domain.people import (
 )
 from ..models import (
     ClientProfile,
-    Consultation,
-    ConsultationAttendee,
     FoundingGroupMember,
     Role,
     User,
 )
 from . import audit
 from .accounts import ensure_email_free, insert_user, normalise_email
-from .participants import Duplicate, find_duplicates
+from .participants import Duplicate, advised_by, find_duplicates
 from .transactions import write
 from .user_search import search_users
 
@@ -78,9 +78,7 @@ def find_clients_to_book(
     if not actor.is_staff:
         raise NotAllowed(reason="clients")
     found = search_clients(session, query)
-    known = (
-        _clients_of_expert(session, actor.id, [c.id for c in found]) if actor.is_expert else set()
-    )
+    known = advised_by(session, actor.id, [c.id for c in found]) if actor.is_expert else set()
     matches = [
         ClientMatch(c, c.phone, c.email or "", masked=False)
         if actor.is_manager or c.id in known
@@ -100,19 +98,6 @@ def find_clients_to_book(
             now=now,
         )
     return matches
-
-
-def _clients_of_expert(session: Session, expert_id: int, client_ids: list[int]) -> set[int]:
-    """Those of `client_ids` who attended or booked a consultation with the expert."""
-    if not client_ids:
-        return set()
-    stmt = (
-        select(ConsultationAttendee.user_id)
-        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
-        .where(Consultation.expert_id == expert_id, ConsultationAttendee.user_id.in_(client_ids))
-        .distinct()
-    )
-    return set(session.scalars(stmt))
 
 
 def clients_with_phone(session: Session, phone: str) -> list[User]:
@@ -154,7 +139,8 @@ def create_phone_client(
     """A client entered by staff (expert or manager) during a phone call; no password.
 
     `rodo_clause_read`: staff confirm the RODO information clause (art. 13 GDPR) was read out to
-    the person; its time is kept as `consent_dt`, like the tick at self-registration.
+    the person; its time is kept as `consent_dt`, like the tick at self-registration, and
+    `informed_via` is "phone".
     """
     if actor is None or not actor.is_staff or not actor.active:
         raise NotAllowed("only experts and managers enter clients")
@@ -178,6 +164,7 @@ def create_phone_client(
         password_hash=None,
         created_at_dt=now,
         consent_dt=now,
+        informed_via=INFORMED_BY_PHONE,
         created_by_id=actor.id,
         client_profile=ClientProfile(),
     )

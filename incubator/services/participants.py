@@ -1,29 +1,31 @@
 """A person's participant record: read and change it, find likely duplicates.
 
-Who sees what (RODO, data minimisation): a manager sees and edits every answer; an expert sees
-the person's name and contact details and only the non-sensitive monitoring answers a
-consultation can collect (gender, birth date/year, labour status, education, residence) — never
-disability, minority, the migrant or homelessness answers, nor the PESEL; the person sees and
-edits all of their own answers. Every time staff open a record an audit entry is written
-(`participant.viewed`: who, whose, when — never the answers), and every change is audited with
-the names of the changed answers only (`participant.updated`).
+Who sees what (RODO, data minimisation; docs/information-and-access.md): a manager sees and
+edits every answer; an expert sees the record only of a person they advise (a consultation with
+that expert, as its client or an attendee, booked, held or cancelled), and then the person's name
+and contact details and only the non-sensitive monitoring answers a consultation can collect
+(gender, birth date/year, labour status, education, residence) — never the sensitive answers
+(`domain.participants.SENSITIVE_FIELDS`) nor the PESEL; any other expert is refused
+(`NotAllowed`, reason ``not_advised``). The person sees and edits all of their own answers.
+Every time staff open a record an audit entry is written (`participant.viewed`: who, whose,
+when — never the answers), and every change is audited with the names of the changed answers
+only (`participant.updated`).
 
 Merging two records of one person is `services/person_merge.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from ..domain import participants as rules
 from ..domain.errors import NotAllowed, NotFound
-from ..domain.people import mask_email, mask_phone
 from ..models import ClientProfile, Consultation, ConsultationAttendee, Role, User
 from . import audit
 from .transactions import write
@@ -60,49 +62,74 @@ def has_participant_data(person: User) -> bool:
     return not answers_of(person.client_profile).is_empty
 
 
-def _person(session: Session, person_id: int) -> User:
+def person_of(session: Session, person_id: int) -> User:
+    """The client with this id (`NotFound` for staff accounts and unknown ids)."""
     person = session.get(User, person_id)
     if person is None or person.role != Role.CLIENT:
         raise NotFound("no such client", person_id=person_id)
     return person
 
 
-def _fields_for(viewer: User, person: User) -> tuple[str, ...]:
-    if viewer.id == person.id:
-        return rules.visible_fields(is_manager=False, is_self=True)
+def advised_by(session: Session, expert_id: int, person_ids: Iterable[int]) -> set[int]:
+    """Those of `person_ids` the expert advises: a consultation with the expert, as its client
+    or an attendee, in any state (booked, held or cancelled)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return set()
+    as_attendee = (
+        select(ConsultationAttendee.user_id)
+        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
+        .where(Consultation.expert_id == expert_id, ConsultationAttendee.user_id.in_(ids))
+    )
+    as_client = select(Consultation.client_id).where(
+        Consultation.expert_id == expert_id, Consultation.client_id.in_(ids)
+    )
+    return set(session.scalars(union(as_attendee, as_client)))
+
+
+def check_staff_access(session: Session, viewer: User, person: User) -> None:
+    """Raise `NotAllowed` unless `viewer` is active staff who may open the person's record: a
+    manager, or an expert who advises the person."""
     if not viewer.is_staff or not viewer.active:
         raise NotAllowed("only staff read participant records", reason="participant")
+    if not viewer.is_manager and person.id not in advised_by(session, viewer.id, [person.id]):
+        raise NotAllowed("an expert reads the records of people they advise", reason="not_advised")
+
+
+def readable_ids(session: Session, viewer: User, person_ids: Iterable[int]) -> set[int]:
+    """Those of `person_ids` whose record `viewer` (staff) may open: for links on lists."""
+    if viewer.is_manager and viewer.active:
+        return set(person_ids)
+    if not viewer.is_expert or not viewer.active:
+        return set()
+    return advised_by(session, viewer.id, person_ids)
+
+
+def _fields_for(session: Session, viewer: User, person: User) -> tuple[str, ...]:
+    if viewer.id == person.id:
+        return rules.visible_fields(is_manager=False, is_self=True)
+    check_staff_access(session, viewer, person)
     return rules.visible_fields(is_manager=viewer.is_manager)
 
 
-def _record(person: User, fields: tuple[str, ...], *, masked: bool) -> ParticipantRecord:
+def _record(person: User, fields: tuple[str, ...]) -> ParticipantRecord:
     answers = answers_of(person.client_profile)
-    phone, email = person.phone, person.email or ""
-    if masked:
-        phone, email = mask_phone(phone), mask_email(person.email)
     return ParticipantRecord(
-        person, answers, fields, rules.missing_answers(answers), phone=phone, email=email
+        person,
+        answers,
+        fields,
+        rules.missing_answers(answers),
+        phone=person.phone,
+        email=person.email or "",
     )
-
-
-def _masked_for(session: Session, viewer: User, person: User) -> bool:
-    """An expert sees full contact details only of people who booked with them (as in search)."""
-    if not viewer.is_expert:
-        return False
-    served = (
-        select(ConsultationAttendee.user_id)
-        .join(Consultation, Consultation.id == ConsultationAttendee.consultation_id)
-        .where(Consultation.expert_id == viewer.id, ConsultationAttendee.user_id == person.id)
-    )
-    return session.scalar(served.limit(1)) is None
 
 
 def read(
     session: Session, *, viewer: User, person_id: int, now: datetime, ip: str = ""
 ) -> ParticipantRecord:
     """The record as `viewer` may see it; a staff reader's view is audited (names, no data)."""
-    person = _person(session, person_id)
-    fields = _fields_for(viewer, person)
+    person = person_of(session, person_id)
+    fields = _fields_for(session, viewer, person)
     if viewer.id != person.id:
         with write(session):
             audit.record(
@@ -114,8 +141,8 @@ def read(
                 ip=ip,
                 now=now,
             )
-        person = _person(session, person_id)
-    return _record(person, fields, masked=_masked_for(session, viewer, person))
+        person = person_of(session, person_id)
+    return _record(person, fields)
 
 
 def update(
@@ -135,8 +162,8 @@ def update(
     `BirthDateInFuture`, `InvalidPesel`...) writes nothing.
     """
     with write(session):
-        person = _person(session, person_id)
-        fields = _fields_for(actor, person)
+        person = person_of(session, person_id)
+        fields = _fields_for(session, actor, person)
         before = answers_of(person.client_profile)
         merged = {**before.as_dict(), **{k: raw.get(k) for k in fields}}
         if merged["birth_date"] and raw.get("birth_year") in (None, "", before.birth_year):

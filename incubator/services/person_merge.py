@@ -195,7 +195,8 @@ def _fill_kept(session: Session, keep: User, drop: User) -> None:
     filled = rules.fill_gaps(answers_of(keep.client_profile), answers_of(drop.client_profile))
     email, password = drop.email, drop.password_hash
     phone = drop.phone
-    consents = [d for d in (keep.consent_dt, drop.consent_dt) if d is not None]
+    # The earlier record of being informed stands, with how it was given (page or phone).
+    consents = [(p.consent_dt, p.informed_via) for p in (keep, drop) if p.consent_dt is not None]
     drop.email = None  # the unique e-mail and PESEL are freed before the kept record takes them
     if drop.client_profile is not None:
         drop.client_profile.pesel = None
@@ -207,7 +208,9 @@ def _fill_kept(session: Session, keep: User, drop: User) -> None:
         keep.email = email
         keep.password_hash = keep.password_hash or password
     keep.phone = keep.phone or phone
-    keep.consent_dt = min(consents) if consents else None
+    keep.consent_dt, keep.informed_via = (
+        min(consents, key=lambda c: c[0]) if consents else (None, None)
+    )
     session.flush()
 
 

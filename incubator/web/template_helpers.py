@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from ..config import is_placeholder
 from .common import display
 
 
@@ -40,6 +41,9 @@ def register_template_helpers(app: Flask) -> None:
         if fmt in display.DATE_PATTERNS:
             return display.format_day(value, fmt)
         return format_date(value, fmt)
+
+    # The information clause flags a controller or DPO that is unset or a demo stand-in.
+    app.jinja_env.globals["is_placeholder"] = is_placeholder
 
     @app.context_processor
     def inject_globals() -> dict:

@@ -34,3 +34,20 @@ def test_demo_participant_answers(app, db) -> None:
     assert 3 <= len(incomplete) < len(generated) // 10
     assert {"education", "labour_status"} <= missing
     assert db.session.scalar(select(func.count()).select_from(ClientProfile)) >= len(generated)
+
+
+def test_every_demo_client_was_informed_and_how_fits_the_record(app, db) -> None:
+    """RODO art. 13: each demo client has a date and a way; phone-only people (entered by staff)
+    were informed by phone, the others on the page; staff accounts carry neither."""
+    _load(app, db.session)
+    people = list(db.session.scalars(select(User)))
+    clients = [u for u in people if u.role == Role.CLIENT]
+    assert len(clients) > 200
+    assert all(u.consent_dt is not None for u in clients)
+    by_phone = [u for u in clients if u.informed_via == "phone"]
+    on_page = [u for u in clients if u.informed_via == "page"]
+    assert len(by_phone) + len(on_page) == len(clients)
+    assert by_phone and on_page
+    assert all(u.email is None and u.created_by_id is not None for u in by_phone)
+    assert all(u.email is not None for u in on_page)
+    assert all(u.informed_via is None and u.consent_dt is None for u in people if u.is_staff)

@@ -63,12 +63,21 @@ def test_a_manager_sees_every_answer_and_the_view_is_audited(db) -> None:
     assert "yes" not in str(event.details) and "female" not in str(event.details)
 
 
+def _advise(expert: User, person: User, **params) -> Consultation:
+    """A consultation of `person` with `expert`: the expert now advises the person."""
+    return create_consultation(
+        expert=expert, client=person, branch=create_branch(), area=create_domain(), **params
+    )
+
+
 def test_an_expert_sees_no_sensitive_answer(db) -> None:
-    expert, person = create_expert(), create_client()
+    expert, person = create_expert(), create_client(phone="600 100 200")
+    _advise(expert, person)
     _answers(person.id, disability="yes", minority="yes", pesel=PESEL, gender="female")
     record = participants.read(db.session, viewer=expert, person_id=person.id, now=NOW)
     assert record.value("gender") == "female"
-    for hidden in ("disability", "minority", "pesel", "third_country", "homeless"):
+    assert record.phone == "600 100 200"  # an expert advising the person has their contact
+    for hidden in (*rules.SENSITIVE_FIELDS, "pesel"):
         assert record.value(hidden) is None
         assert hidden not in record.fields
     assert not record.shows_sensitive
@@ -109,6 +118,7 @@ def test_update_audits_the_changed_names_only(db) -> None:
 
 def test_an_expert_saving_keeps_the_sensitive_answers(db) -> None:
     expert, person = create_expert(), create_client()
+    _advise(expert, person)
     _answers(person.id, disability="yes")
     participants.update(
         db.session,

@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from incubator import ConfigurationError, create_app
-from incubator.config import Config, TestConfig, normalise_database_url
+from incubator.config import (
+    DEMO_DATA_CONTROLLER,
+    DEMO_DATA_PROTECTION_OFFICER,
+    Config,
+    DemoConfig,
+    TestConfig,
+    is_placeholder,
+    normalise_database_url,
+)
 
 
 class _Production(Config):
@@ -54,3 +62,40 @@ def test_default_database_is_sqlite_in_instance_folder() -> None:
     app = create_app(_NoUrl)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     assert uri.startswith("sqlite:///") and uri.endswith("instance/incubator.db")
+
+
+# --- the parties the information clause names (RODO art. 13) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        (None, True),
+        ("", True),
+        ("   ", True),
+        ("TODO", True),
+        (" changeme ", True),
+        (DEMO_DATA_CONTROLLER, True),
+        (DEMO_DATA_PROTECTION_OFFICER.upper(), True),
+        ("Fundacja Łąka, ul. Żytnia 7, 00-950 Warszawa", False),
+        ("Jan Nowak, iod@laka.pl", False),
+    ],
+)
+def test_placeholders_are_recognised(value, placeholder) -> None:
+    assert is_placeholder(value) is placeholder
+
+
+def test_the_demo_names_made_up_parties_and_tests_none() -> None:
+    assert is_placeholder(DemoConfig.DATA_CONTROLLER) and DemoConfig.DATA_CONTROLLER
+    assert is_placeholder(DemoConfig.DATA_PROTECTION_OFFICER)
+    assert TestConfig.DATA_CONTROLLER is None and TestConfig.DATA_PROTECTION_OFFICER is None
+
+
+def test_doctor_warns_about_a_missing_or_placeholder_party() -> None:
+    from incubator.commands.doctor import OK, WARN, check_clause_party
+
+    what = "the data controller's name and address"
+    assert check_clause_party("DATA_CONTROLLER", None, what).status == WARN
+    assert check_clause_party("DATA_CONTROLLER", DEMO_DATA_CONTROLLER, what).status == WARN
+    real = check_clause_party("DATA_CONTROLLER", " Fundacja Łąka, Warszawa ", what)
+    assert (real.status, real.detail) == (OK, "Fundacja Łąka, Warszawa")

@@ -135,9 +135,13 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "GET staff.confirmation": (*STAFF_DENIED, 200, 404, 200),
     "GET staff.day_records": (*STAFF_DENIED, 200, 404, 422),  # Y: nothing of theirs that day
     "GET booking.confirmation_pdf": (LOGIN, 200, 404, *(STAFF_CONFIRMATION_PDF,) * 3),
-    # client A's participant record: every member of staff (experts get fewer questions)
-    "GET staff.participant": (*STAFF_DENIED, 200, 200, 200),
-    "POST staff.participant": (*STAFF_DENIED, *(PARTICIPANT,) * 3),
+    # client A's participant record: managers, and the experts who advise A (X, with fewer
+    # questions); Y has never had a consultation with A and is refused (issue #15)
+    "GET staff.participant": (*STAFF_DENIED, 200, 403, 200),
+    "POST staff.participant": (*STAFF_DENIED, PARTICIPANT, 403, PARTICIPANT),
+    # staff record that the information clause was read out to A on the phone (issue #15): the
+    # same people as the record itself; back to the record page (already recorded or not)
+    "POST staff.informed": (*STAFF_DENIED, PARTICIPANT, 403, PARTICIPANT),
     # consultation hours: X's rule and day off; Y may not touch them
     "GET availability.index": (*STAFF_DENIED, 200, 200, 200),
     "POST availability.add_rule": (*STAFF_DENIED, 422, 422, 404),
@@ -390,6 +394,11 @@ def test_the_table_holds_the_record_level_rules() -> None:
     for key in ("remove_rule", "remove_exception"):
         for method in ("GET", "POST"):
             assert EXPECTED[f"{method} availability.{key}"][column["expert_y"]] in (403, 404)
+    # least privilege (issue #15): an expert who does not advise A never opens A's record
+    for key in ("GET staff.participant", "POST staff.participant", "POST staff.informed"):
+        assert EXPECTED[key][column["expert_y"]] == 403, key
+        assert EXPECTED[key][column["client_b"]] == 403, key
+        assert EXPECTED[key][column["manager"]] != 403, key
 
 
 def test_another_clients_consultation_looks_like_one_that_does_not_exist(app, db) -> None:

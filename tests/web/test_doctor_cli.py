@@ -33,9 +33,11 @@ CHECKS = (
     "rate-limit storage",
     "secure cookies",
     "TRUSTED_HOSTS",
+    "DATA_CONTROLLER",
+    "DATA_PROTECTION_OFFICER",
 )
 # Settings that must come only from each test, never from the environment pytest runs in.
-CLEARED_PREFIXES = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_URL", "MAIL_", "RATELIMIT_")
+CLEARED_PREFIXES = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_URL", "MAIL_", "RATELIMIT_", "DATA_")
 CLEARED = ("TRUSTED_HOSTS", "SESSION_COOKIE_SECURE", "INCUBATOR_DEMO", "FLASK_DEBUG")
 
 
@@ -67,7 +69,7 @@ def _run(tmp_path: Path, **settings: str) -> tuple[int, str, dict[str, str]]:
     lines = {}
     for line in result.stdout.splitlines():
         status, _, rest = line.partition(" ")
-        if status in ("OK", "FAIL", "SKIP"):
+        if status in ("OK", "WARN", "FAIL", "SKIP"):
             name = rest.strip().split(":", 1)[0]
             lines[name] = status
     return result.returncode, output, lines
@@ -97,6 +99,8 @@ def healthy(tmp_path: Path, migrated_db: Path) -> dict[str, str]:
         "SECRET_KEY": SECRET,
         "PUBLIC_URL": "https://inkubator.example.org",
         "SESSION_COOKIE_SECURE": "1",
+        "DATA_CONTROLLER": "Fundacja Przykład, ul. Długa 1, 00-001 Warszawa",
+        "DATA_PROTECTION_OFFICER": "Jan Nowak, iod@przyklad.example.org",
     }
 
 
@@ -106,9 +110,23 @@ def test_a_healthy_configuration_passes(tmp_path: Path, healthy: dict[str, str])
     assert tuple(lines) == CHECKS, output
     assert lines["migrations"] == lines["mail"] == lines["secure cookies"] == "OK", output
     assert lines["rate-limit storage"] == "SKIP"  # memory://
-    assert "All 9 checks passed" in output
+    assert "All 11 checks passed" in output
     assert SECRET not in output
     assert not (tmp_path / "instance" / "outbox").exists()  # checked, not created
+
+
+def test_a_missing_or_placeholder_controller_and_officer_warn(tmp_path: Path, healthy) -> None:
+    from incubator.config import DEMO_DATA_PROTECTION_OFFICER
+
+    settings = {k: v for k, v in healthy.items() if k != "DATA_CONTROLLER"}
+    settings["DATA_PROTECTION_OFFICER"] = DEMO_DATA_PROTECTION_OFFICER
+    code, output, lines = _run(tmp_path, **settings)
+    assert code == 0, output  # a warning does not stop the site, but it is said plainly
+    assert lines["DATA_CONTROLLER"] == lines["DATA_PROTECTION_OFFICER"] == "WARN", output
+    assert "DATA_CONTROLLER: not set" in output
+    assert "DATA_PROTECTION_OFFICER: a placeholder" in output
+    assert "2 of 11 checks gave a warning; fix them before going live." in output
+    assert "All 11 checks passed" not in output
 
 
 def test_a_database_not_migrated_fails(tmp_path: Path, healthy: dict[str, str]) -> None:
@@ -118,7 +136,7 @@ def test_a_database_not_migrated_fails(tmp_path: Path, healthy: dict[str, str]) 
     assert code == 1, output
     assert lines["database"] == "OK" and lines["migrations"] == "FAIL", output
     assert "incubator db upgrade" in output
-    assert "1 of 9 checks failed." in output
+    assert "1 of 11 checks failed." in output
 
 
 def test_a_missing_database_file_fails_and_is_not_created(tmp_path: Path, healthy) -> None:

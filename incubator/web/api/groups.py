@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify
 from flask_babel import get_locale
 
 from ...clock import utcnow
+from ...domain.at_risk import category_visible_to
 from ...domain.calendar import local_date
 from ...domain.errors import NotAllowed
 from ...domain.group_moves import MoveRequest, RequirementsUnmet
@@ -32,7 +33,7 @@ def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def group_json(group: FoundingGroup, today: Any) -> dict[str, Any]:
+def group_json(group: FoundingGroup, today: Any, viewer: Any = None) -> dict[str, Any]:
     """The group with its members, history and unmet founding requirements (an empty list
     when every requirement is met)."""
     locale = _locale()
@@ -51,7 +52,7 @@ def group_json(group: FoundingGroup, today: Any) -> dict[str, Any]:
         "ewidencja_number": group.ewidencja_number,
         "nip": group.nip,
         "regon": group.regon,
-        "members": [_member_json(m) for m in group.members],
+        "members": [_member_json(m, viewer) for m in group.members],
         "history": [
             {
                 "kind": h.kind,
@@ -75,13 +76,14 @@ def _iso(day: Any) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _member_json(member: Any) -> dict[str, Any]:
-    return {
+def _member_json(member: Any, viewer: Any = None) -> dict[str, Any]:
+    """A member; the at-risk category only for those who may see it (`category_visible_to`:
+    staff and the member themself; the key is absent for a client reading another member)."""
+    body = {
         "id": member.id,
         "kind": member.kind,
         "name": member.display_name,
         "user_id": member.user_id,
-        "at_risk": member.at_risk_category,
         "founder": member.is_founder,
         "legal_type": member.legal_type,
         "krs": member.krs,
@@ -89,6 +91,9 @@ def _member_json(member: Any) -> dict[str, Any]:
         "joined_on": _iso(member.joined_date),
         "left_on": _iso(member.left_date),
     }
+    if viewer is None or category_visible_to(viewer, member.user_id):
+        body["at_risk"] = member.at_risk_category
+    return body
 
 
 @bp.get("/groups")
@@ -103,7 +108,7 @@ def groups_list() -> Response:
         branch_id=inputs.int_arg("branch_id", required=False),
     )
     today = local_date(utcnow())
-    return jsonify([group_json(g, today) for g in found])
+    return jsonify([group_json(g, today, current_actor()) for g in found])
 
 
 @bp.post("/groups")
@@ -119,14 +124,14 @@ def groups_create() -> tuple[Response, int]:
         branch_id=new.branch_id, guardian_id=new.guardian_id,
         formed_on=new.formed_on or local_date(now), now=now, ip=client_ip(),
     )  # fmt: skip
-    return jsonify(group_json(group, local_date(now))), 201
+    return jsonify(group_json(group, local_date(now), current_actor())), 201
 
 
 @bp.get("/groups/<id:group_id>")
 @login_required
 def groups_detail(group_id: int) -> Response:
     group = group_reads.visible_group(db.session, current_actor(), group_id)
-    return jsonify(group_json(group, local_date(utcnow())))
+    return jsonify(group_json(group, local_date(utcnow()), current_actor()))
 
 
 @bp.post("/groups/<id:group_id>/members")
@@ -179,4 +184,4 @@ def _writable(user: Any, group_id: int) -> None:
 
 def _group_response(group_id: int, status: int) -> tuple[Response, int]:
     group = group_reads.visible_group(db.session, current_actor(), group_id)
-    return jsonify(group_json(group, local_date(utcnow()))), status
+    return jsonify(group_json(group, local_date(utcnow()), current_actor())), status

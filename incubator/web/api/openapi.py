@@ -1065,14 +1065,16 @@ def _group_schema() -> Schema:
     """The JSON of one founding group (`web.api.groups.group_json`)."""
     member = {
         "type": "object",
-        "required": ["id", "kind", "name", "at_risk", "founder"],
+        "required": ["id", "kind", "name", "founder"],
         "properties": {
             "id": ID,
             "kind": {"type": "string", "enum": ["natural", "legal"]},
             "name": {"type": "string"},
             "user_id": {"type": ["integer", "null"]},
             "at_risk": {**NULLABLE_STR, "description": "An art. 4 category code, `none` (not "
-                        "at risk) or null (not recorded)."},
+                        "at risk) or null (not recorded). Staff and the member themself only: "
+                        "absent when a client reads another member (health, addiction and "
+                        "prison categories are art. 9 and 10 GDPR data)."},
             "founder": {"type": "boolean"},
             "legal_type": {"type": ["string", "null"],
                            "enum": [*(t.value for t in LegalType), None]},

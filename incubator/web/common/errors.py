@@ -221,6 +221,8 @@ def _forbidden(p: Params) -> str:
         return _("Experts can only book into their own calendar.")
     if reason == "other_experts_hours":
         return _("You can only change your own consultation hours.")
+    if reason == "not_advised":
+        return _("Experts see the participant data only of the people they advise.")
     return _("You are not allowed to do this.")
 
 

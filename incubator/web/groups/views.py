@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...clock import utcnow
-from ...domain.at_risk import AT_RISK_CATEGORIES, NOT_AT_RISK
+from ...domain.at_risk import AT_RISK_CATEGORIES, NOT_AT_RISK, category_visible_to
 from ...domain.calendar import local_date
 from ...domain.errors import NotFound
 from ...domain.founding import FOUNDING_STEP, GroupStage, LegalForm
@@ -110,7 +110,11 @@ def show(group_id: int):
         stage_days=group_views.stage_days(group, today),
         duty_due=_duty_due(group),
         consultations=group_views.consultations_of(db.session, group) if actor.is_staff else [],
-        categories={m.id: category_name(m.at_risk_category, locale) for m in group.members},
+        categories={
+            m.id: category_name(m.at_risk_category, locale)
+            for m in group.members
+            if category_visible_to(actor, m.user_id)
+        },
         today=today,
     )
 

@@ -22,9 +22,10 @@ from ...clock import utcnow
 from ...domain.accounts import ConsentRequired, DuplicateEmail, InvalidEmail
 from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
+from ...domain.people import mask_email, mask_phone
 from ...extensions import db
 from ...models import Consultation, User
-from ...services import booking, clients, directory, participants
+from ...services import booking, clients, directory, informing, participants
 from ...services.consultations import get_visible, list_consultations, on_day_off
 from ..common import booking_flow as f
 from ..common import booking_steps as steps
@@ -116,10 +117,20 @@ def client_new() -> ResponseReturnValue:
                 flash(_("Client %(name)s has been added.", name=client.full_name), "success")
                 return redirect(url_for("staff.book_domain", client=client.id))
     flow = f.Flow("staff", current_actor())
+    readable = participants.readable_ids(
+        db.session, current_actor(), [d.person.id for d in duplicates]
+    )
     return render_template(
         "staff/client_new.html",
         form=form,
         duplicates=duplicates,
+        readable=readable,
+        contacts={
+            d.person.id: (d.person.phone, d.person.email or "")
+            if d.person.id in readable
+            else (mask_phone(d.person.phone), mask_email(d.person.email))
+            for d in duplicates
+        },
         flow=flow,
         steps=flow.progress("client", {}),
         step_number=1,
@@ -360,6 +371,22 @@ def participant(client_id: int) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+@bp.post("/klienci/<id:client_id>/poinformowano")
+def informed(client_id: int) -> ResponseReturnValue:
+    """Staff have just read the information clause out to a person with no record of it."""
+    try:
+        recorded = informing.record_read_out(
+            db.session, actor=current_actor(), person_id=client_id, now=utcnow(), ip=client_ip()
+        )
+    except NotFound:
+        abort(404)
+    if recorded:
+        flash(_("Recorded: the information clause was read out on the phone today."), "success")
+    else:
+        flash(_("This person has already been informed; the earlier record stays."), "info")
+    return redirect(url_for("staff.participant", client_id=client_id))
 
 
 def _duplicates_of(person: User) -> list[participants.Duplicate]:
