@@ -25,6 +25,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from ..domain import participants as rules
+from ..domain.erasure import AlreadyErased
 from ..domain.errors import NotAllowed, NotFound
 from ..models import ClientProfile, Consultation, ConsultationAttendee, Role, User
 from . import audit
@@ -164,6 +165,8 @@ def update(
     with write(session):
         person = person_of(session, person_id)
         fields = _fields_for(session, actor, person)
+        if person.is_erased:  # the answers reports count stay as they were at erasure
+            raise AlreadyErased(person_id=person.id)
         before = answers_of(person.client_profile)
         merged = {**before.as_dict(), **{k: raw.get(k) for k in fields}}
         if merged["birth_date"] and raw.get("birth_year") in (None, "", before.birth_year):

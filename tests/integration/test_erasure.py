@@ -255,7 +255,7 @@ def test_the_preview_says_why_before_anything_is_done(world) -> None:
 
 
 def test_an_anonymised_account_stays_anonymous(world) -> None:
-    from incubator.services import accounts, person_merge, user_admin
+    from incubator.services import accounts, participants, person_merge, user_admin
 
     _erase(world)
     person = _db.session.get(User, world["person"].id)
@@ -276,6 +276,11 @@ def test_an_anonymised_account_stays_anonymous(world) -> None:
                 min_length=10, hash_method="pbkdf2:sha256:1000", common=frozenset()
             ),
             now=NOW,
+        )  # fmt: skip
+    with pytest.raises(rules.AlreadyErased):
+        participants.update(
+            _db.session, actor=manager, person_id=person.id, raw={"gender": "male"},
+            today=NOW.date(), now=NOW,
         )  # fmt: skip
     other = create_client()
     with pytest.raises(rules.AlreadyErased):

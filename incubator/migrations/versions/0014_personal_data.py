@@ -47,8 +47,11 @@ def _backfill() -> None:
         "UPDATE audit_events SET subject_id = (SELECT c.client_id FROM consultations c "
         "WHERE c.id = audit_events.target_id) WHERE target_type = 'consultation'"
     )
+    # Clients staff entered had the clause read out on the phone; the others ticked it.
     op.execute(
-        "UPDATE users SET informed_via = 'page' WHERE consent_dt IS NOT NULL AND role = 'client'"
+        "UPDATE users SET informed_via = CASE WHEN created_by_id IS NOT NULL "
+        "AND created_by_id <> id THEN 'phone' ELSE 'page' END "
+        "WHERE consent_dt IS NOT NULL AND role = 'client'"
     )
 
 
