@@ -1,7 +1,8 @@
 """Reading consultations: what each user may see, one or a listing.
 
 Who may see or change a consultation is decided in `incubator.domain.consultations`; this module
-only loads rows and applies those rules (a listing filters in SQL by the same rule).
+only loads rows and applies those rules (a listing filters in SQL by the same rule). Staff shown
+a consultation's private notes leave an audit entry (`record_notes_viewed`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.availability_rules import hit_by_day_off
 from ..domain.calendar import local_date, local_day_bounds, local_midnight
-from ..domain.consultations import ConsultationStatus, can_view
+from ..domain.consultations import ConsultationStatus, can_read_notes, can_view
 from ..domain.errors import NotFound
 from ..domain.slots import ExceptionKind
 from ..models import AvailabilityException, Consultation, ConsultationAttendee, User
+from . import audit
+from .transactions import write
+
+NOTES_VIEWED = "consultation.notes_viewed"
 
 
 def _shown_with() -> tuple:
@@ -117,3 +122,41 @@ def on_day_off(
             for off in offs.get(c.expert_id, ())
         )
     }
+
+
+def record_notes_viewed(
+    session: Session,
+    viewer: User,
+    consultations: Iterable[Consultation],
+    *,
+    now: datetime,
+    via: str,
+    ip: str = "",
+) -> int:
+    """Audit that `viewer` was shown these consultations' private notes; how many entries.
+
+    One entry per consultation whose notes are not empty and are shown to someone other than
+    its client (its expert or a manager: `can_read_notes`); its subject is the client. The
+    entry names the consultation and `via` (``page``, ``api``), never the notes. Call it after
+    what is shown has been read: the write begins a fresh transaction.
+    """
+    shown = [
+        c.id
+        for c in consultations
+        if c.notes and c.client_id != viewer.id and can_read_notes(viewer, c)
+    ]
+    if not shown:
+        return 0
+    with write(session):
+        rows = session.scalars(select(Consultation).where(Consultation.id.in_(shown)))
+        for c in sorted(rows, key=lambda row: row.id):
+            audit.record(
+                session,
+                actor=viewer,
+                action=NOTES_VIEWED,
+                target=c,
+                details={"expert_id": c.expert_id, "via": via},
+                ip=ip,
+                now=now,
+            )
+    return len(shown)

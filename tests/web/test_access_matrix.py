@@ -86,6 +86,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "POST projects.edit": (*DENIED, 422),
     "GET admin.merge": (*DENIED, 200),  # merging two records of one person: managers only
     "POST admin.merge_confirmed": (*DENIED, 400),  # no ids posted
+    # the audit trail (issue #15): managers only, page and API
+    "GET audit.index": (*DENIED, 200),
+    "GET api.audit_list": (401, 403, 403, 403, 403, 200),
     # the clients' booking pages (staff are sent to their own)
     "GET booking.new": (LOGIN, 200, 200, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),
     "GET booking.branch": (LOGIN, BOOK, BOOK, STAFF_BOOK, STAFF_BOOK, STAFF_BOOK),

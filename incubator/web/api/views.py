@@ -24,7 +24,7 @@ from ...exports.calendar_entry import calendar_bytes
 from ...exports.ics import uid_domain
 from ...extensions import db, limiter
 from ...services import authentication, booking, directory, outcomes
-from ...services.consultations import get_visible, list_consultations
+from ...services.consultations import get_visible, list_consultations, record_notes_viewed
 from ...services.notifications import NoticeSettings
 from ...services.slots import SlotQuery, cached_listing
 from ..common.access import current_actor
@@ -155,6 +155,15 @@ def session_logout() -> Response:
 # --- consultations --------------------------------------------------------------------------
 
 
+def _shown(consultations: list[Any]) -> list[dict[str, Any]]:
+    """Serialised for the logged-in user; private notes they were shown leave an audit entry
+    (after serialising: the audit write begins a fresh transaction)."""
+    viewer = current_actor()
+    bodies = [serializers.consultation(c, viewer) for c in consultations]
+    record_notes_viewed(db.session, viewer, consultations, now=utcnow(), via="api", ip=client_ip())
+    return bodies
+
+
 @bp.get("/consultations")
 @login_required
 def consultations_list() -> Response:
@@ -162,7 +171,7 @@ def consultations_list() -> Response:
     if outcome_inputs.bool_arg("awaiting_outcome"):
         # The expert's "to record" list (a manager's: everyone's), as on the page.
         waiting = outcomes.awaiting_outcome(db.session, viewer, utcnow())
-        return jsonify([serializers.consultation(c, viewer) for c in waiting])
+        return jsonify(_shown(waiting))
     start_date = inputs.date_arg("from", required=False)
     end_date = inputs.date_arg("to", required=False)
     if start_date and end_date and end_date < start_date:
@@ -175,7 +184,7 @@ def consultations_list() -> Response:
         date_from=start_date,
         date_to=end_date,
     )
-    return jsonify([serializers.consultation(c, viewer) for c in found])
+    return jsonify(_shown(found))
 
 
 @bp.post("/consultations")
@@ -209,7 +218,7 @@ def consultation_create() -> Any:
 @login_required
 def consultation_get(consultation_id: int) -> Response:
     consultation = get_visible(db.session, consultation_id, current_actor())
-    return jsonify(serializers.consultation(consultation, current_actor()))
+    return jsonify(_shown([consultation])[0])
 
 
 @bp.get("/consultations/<id:consultation_id>.ics")
@@ -244,7 +253,7 @@ def consultation_cancel(consultation_id: int) -> Response:
         policy=_policy(),
         notices=NoticeSettings.from_config(current_app.config),
     )
-    return jsonify(serializers.consultation(consultation, current_actor()))
+    return jsonify(_shown([consultation])[0])
 
 
 @bp.post("/consultations/<id:consultation_id>/reschedule")
@@ -262,7 +271,7 @@ def consultation_reschedule(consultation_id: int) -> Response:
         policy=_policy(),
         notices=NoticeSettings.from_config(current_app.config),
     )
-    return jsonify(serializers.consultation(consultation, current_actor()))
+    return jsonify(_shown([consultation])[0])
 
 
 @bp.post("/consultations/<id:consultation_id>/outcome")

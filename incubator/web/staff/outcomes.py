@@ -24,7 +24,7 @@ from ...domain.outcomes import MAX_DURATION, NOTES_MAX_LENGTH, check_may_record
 from ...extensions import db
 from ...models import Consultation
 from ...services import outcomes
-from ...services.consultations import get_visible
+from ...services.consultations import get_visible, record_notes_viewed
 from ..common import display
 from ..common.access import current_actor
 from ..common.client import client_ip
@@ -124,7 +124,10 @@ def outcome(consultation_id: int) -> ResponseReturnValue:
         return refused
     form = _form(c)
     if request.method == "GET":
-        return _render(c, form, _current(c))
+        answers = _current(c)
+        # The stored notes are in the form now: reading them is audited (not their text).
+        record_notes_viewed(db.session, current_actor(), [c], now=now, via="page", ip=client_ip())
+        return _render(c, form, answers)
     if not form.validate():  # only the CSRF token can fail here
         return _render(c, form, _marks(c)[1], _("The form has expired. Please try again.")), 400
     marks, answers = _marks(c)
