@@ -56,6 +56,9 @@ ACTIONS: tuple[str, ...] = (
     "user.login_failed",
     "user.logout",
     "person.merged",
+    "person.exported",
+    "person.erased",
+    "person.informed",
     # reports and settings
     "report.exported",
     "setting.changed",

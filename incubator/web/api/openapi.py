@@ -1002,6 +1002,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "calendar", "description": "The address of the user's calendar feed."},
             {"name": "waitlist", "description": "Waiting for a free consultation time."},
             {"name": "events", "description": "Trainings and information meetings."},
+            {"name": "people", "description": "A person's data: export and erasure (RODO)."},
+            {"name": "audit", "description": "The append-only audit trail (managers only)."},
         ],
         "paths": {
             **_paths(),
