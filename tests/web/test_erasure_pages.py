@@ -67,7 +67,17 @@ def test_the_page_explains_the_retention_and_a_ground_lets_it_through(client, pe
     )
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and "zanonimizowana" in text
-    assert "Ola Żądło" not in text and f"#{pid}" in text
+    assert "Ola Żądło" not in text and f"#{pid}" in text and f"(#{pid})" not in text
+    assert 'name="reason"' not in text  # nothing more to do
+
+
+def test_a_passed_retention_date_reads_as_ended(client, people) -> None:
+    people["project"].retention_until = date(2026, 11, 1)
+    _db.session.commit()
+    login(client, "kierownik@example.org", PASSWORD)
+    html = client.get(f"/osoby/{people['person'].id}/anonimizacja").get_data(as_text=True)
+    assert "okres przechowywania minął 1 listopada 2026" in html
+    assert 'name="ground"' not in html and 'name="reason"' in html  # no ground needed
 
 
 def test_the_confirmation_box_and_the_reason_are_required(client, people) -> None:
@@ -103,6 +113,9 @@ def test_an_erased_person_is_logged_out_and_cannot_log_in(app, client, people) -
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["erased"] is True
     assert person_client.get("/konto/").status_code == 302  # the session is over
+    trail = client.get(f"/audyt/?person_id={people['person'].id}").get_data(as_text=True)
+    assert "Osoba zanonimizowana" in trail and "consultation_texts 1" in trail
+    assert "messages 0" not in trail  # nothing removed of that kind: not listed
     again = login(app.test_client(), "ola@example.org", PASSWORD)
     assert "Nieprawidłowy" in again.get_data(as_text=True) or again.status_code != 302
 

@@ -26,19 +26,23 @@ depends_on = None
 REFUSE = "audit_events is append-only"
 
 
+INFORMED_VIA = "informed_via IS NULL OR informed_via IN ('page', 'phone')"
+
+
 def _columns() -> None:
+    """New columns by plain ALTER TABLE: on SQLite a batch (copy and swap) would drop the
+    triggers `users` carries (migration 0005), so only `audit_events`, which has none yet, is
+    rebuilt to lose its foreign key."""
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_constraint(op.f("fk_audit_events_actor_id_users"), type_="foreignkey")
         batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
         batch.create_index("ix_audit_events_subject_id", ["subject_id"])
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("erased_at_dt", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("informed_via", sa.String(8), nullable=True))
-        batch.create_check_constraint(
-            op.f("ck_users_informed_via"), "informed_via IS NULL OR informed_via IN ('page', 'phone')"
-        )
-    with op.batch_alter_table("projects") as batch:
-        batch.add_column(sa.Column("retention_until", sa.Date(), nullable=True))
+    op.add_column("users", sa.Column("erased_at_dt", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        "ALTER TABLE users ADD COLUMN informed_via VARCHAR(8) "
+        f"CONSTRAINT ck_users_informed_via CHECK ({INFORMED_VIA})"
+    )
+    op.add_column("projects", sa.Column("retention_until", sa.Date(), nullable=True))
 
 
 def _backfill() -> None:
@@ -91,12 +95,13 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER IF EXISTS trg_audit_events_no_update")
         op.execute("DROP TRIGGER IF EXISTS trg_audit_events_no_delete")
-    with op.batch_alter_table("projects") as batch:
-        batch.drop_column("retention_until")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(op.f("ck_users_informed_via"), type_="check")
-        batch.drop_column("informed_via")
-        batch.drop_column("erased_at_dt")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): no table rebuild, so no trigger is lost.
+    for table, column in (
+        ("projects", "retention_until"),
+        ("users", "informed_via"),
+        ("users", "erased_at_dt"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_index("ix_audit_events_subject_id")
         batch.drop_column("subject_id")

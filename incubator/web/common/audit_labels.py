@@ -109,6 +109,8 @@ def details_text(details: dict[str, Any]) -> str:
     for key, value in sorted(details.items()):
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):  # counts by kind ("removed": {"messages": 2, ...})
+            value = ", ".join(f"{k} {v}" for k, v in sorted(value.items()) if v not in (0, None))
         elif isinstance(value, bool):
             value = _("yes") if value else _("no")
         elif value is None or value == "":

@@ -11,13 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ...clock import utcnow
+from ...domain.calendar import local_date
 from ...domain.errors import DomainError, NotFound
 from ...extensions import db
 from ...services import erasure
 from ..common.access import current_actor
 from ..common.client import client_ip
 from ..common.errors import message_for
-from .erasure_form import GROUND_LABELS, ErasureForm
+from .erasure_form import ErasureForm
 from .views import bp
 
 
@@ -54,5 +55,5 @@ def erase(person_id: int) -> ResponseReturnValue:
         preview=found,
         refusal=message_for(found.refusal) if found.refusal else None,
         error=error,
-        ground_labels=GROUND_LABELS,
+        today=local_date(utcnow()),
     ), status

@@ -116,6 +116,8 @@ def html_pages_without_arguments(app: Flask) -> list[str]:
             continue
         if rule.rule.startswith(SKIP_PREFIXES) or rule.endpoint == "static":
             continue
+        if rule.rule.rsplit("/", 1)[-1].count("."):
+            continue  # a file to download (moje-dane.pdf), not a page
         paths.add(rule.rule)
     return sorted(paths)
 
@@ -221,6 +223,9 @@ def test_every_page_fits_a_320_px_screen(browser, app, world) -> None:
             "/admin/uzytkownicy?q=example",
             f"/personel/klienci/{world['client']}/dane-uczestnika",
             f"/admin/osoby/scal?keep={world['client']}&drop={world['friend']}",
+            f"/osoby/{world['client']}",  # a person's data, the erasure page (issue #15)
+            f"/osoby/{world['friend']}/anonimizacja",
+            f"/audyt/?person_id={world['client']}",
             *(
                 f"/grupy/{world['group']}{tail}"
                 for tail in ("", "/czlonkowie/nowy", "/etap", "/rejestracja", "/forma-prawna")
