@@ -21,7 +21,6 @@ from .errors import InvalidInput
 PER_PAGE = 50
 MAX_ACTION_LENGTH = 64  # the column
 _ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z_]*)*")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # Every action the services record, by family; the order is the filter's.
 ACTIONS: tuple[str, ...] = (
@@ -171,17 +170,7 @@ def _id(args: Mapping[str, str | None], name: str) -> int | None:
 
 def _day(args: Mapping[str, str | None], name: str) -> date | None:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not _DATE.fullmatch(raw):
-        raise InvalidInput(field=name, reason="malformed")
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(field=name, reason="malformed") from None
-    if not bounds.is_accepted_date(day):
-        raise InvalidInput(field=name, reason="out_of_range")
-    return day
+    return bounds.parse_day(raw, name) if raw else None
 
 
 def _page(args: Mapping[str, str | None]) -> int:

@@ -8,7 +8,10 @@ ends of `datetime.date`, where adding a day or converting to another time zone o
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+
+from .errors import InvalidInput
 
 MAX_ID = 2**31 - 1  # the id columns are INTEGER: 32 bits on PostgreSQL (64 on SQLite)
 MAX_ID_DIGITS = len(str(MAX_ID))  # 10
@@ -39,3 +42,20 @@ def is_accepted_date(value: date | datetime) -> bool:
     """A date (or a date-time's date) within FIRST_DATE..LAST_DATE."""
     day = value.date() if isinstance(value, datetime) else value
     return FIRST_DATE <= day <= LAST_DATE
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # only YYYY-MM-DD, not 2026-W14-1
+
+
+def parse_day(raw: object, field: str, *, malformed: str = "malformed") -> date:
+    """A YYYY-MM-DD date within FIRST_DATE..LAST_DATE, or `InvalidInput` naming `field`
+    (reason `malformed` — or the caller's word for it — or ``out_of_range``)."""
+    if not isinstance(raw, str) or not _ISO_DAY.fullmatch(raw):
+        raise InvalidInput(field=field, reason=malformed)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(field=field, reason=malformed) from None
+    if not is_accepted_date(day):
+        raise InvalidInput(field=field, reason="out_of_range")
+    return day

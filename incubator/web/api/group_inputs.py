@@ -7,7 +7,6 @@ number's digits, a date not in the future) is the services' and the domain's bus
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,6 @@ from ...services.group_stages import Registration
 from ...services.groups import NewMember
 from .inputs import int_field
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 1000
 
 GROUP_FIELDS = {"name", "legal_form", "branch_id", "guardian_id", "formed_on"}
@@ -70,15 +68,7 @@ def _date(data: Mapping[str, Any], name: str) -> date | None:
     value = data.get(name)
     if value is None:
         return None
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise InvalidInput(field=name, reason="not_a_date")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field=name, reason="not_a_date") from None
-    if not bounds.is_accepted_date(parsed):
-        raise InvalidInput(field=name, reason="out_of_range")
-    return parsed
+    return bounds.parse_day(value, name, malformed="not_a_date")
 
 
 def _bool(data: Mapping[str, Any], name: str, default: bool) -> bool:

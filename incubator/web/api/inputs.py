@@ -6,7 +6,6 @@ generic error mapping in `views` turns it into ``{"error": {"code": "invalid_inp
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Literal, overload
@@ -20,7 +19,6 @@ from ..common.inputs import load_json
 
 MAX_TEXT = 300  # topic / reason: the columns hold 300 characters
 MAX_ATTENDEES = 50
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
@@ -112,15 +110,7 @@ def date_arg(name: str, *, required: bool = True) -> date | None:
         if required:
             raise InvalidInput(field=name, reason="missing")
         return None
-    if not _DATE.fullmatch(value):  # only YYYY-MM-DD, not the other ISO forms (2026-W14-1)
-        raise InvalidInput(field=name, reason="malformed")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field=name, reason="malformed") from None
-    if not bounds.is_accepted_date(parsed):
-        raise InvalidInput(field=name, reason="out_of_range")
-    return parsed
+    return bounds.parse_day(value, name)
 
 
 @overload
