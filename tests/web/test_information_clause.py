@@ -73,6 +73,7 @@ def test_the_clause_names_the_configured_controller_and_officer(client, db, part
     assert "PUODO" in clause and "automated decision-making" in clause
     assert "kept for the period required by the grant agreement" in clause
     assert "right to object" in clause and "withdraw it at any time" in clause
+    assert "PESEL" in clause and "Art. 9(2)(a)" in clause and "You may refuse" in clause
 
 
 def test_an_unset_controller_and_officer_are_flagged(client, db, parties) -> None:
