@@ -30,6 +30,27 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _buffered(app: Flask):
+    """The app with each response read whole and closed before the server writes it.
+
+    Werkzeug's server closes a response only once written; when the browser drops the
+    connection first (it often does for the favicon while moving to the next page), a static
+    file's handle was left to the garbage collector: a ResourceWarning, an error under
+    ``filterwarnings = error``, at random. Buffered, nothing is open while the bytes go out.
+    """
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app: Flask, host: str = "127.0.0.1") -> None:
         self.app = app
@@ -47,7 +68,9 @@ class LiveServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        server = make_server(self.host, 0, self.app, threaded=True, request_handler=_QuietHandler)
+        server = make_server(
+            self.host, 0, _buffered(self.app), threaded=True, request_handler=_QuietHandler
+        )
         # Werkzeug listens with a backlog of 128, enough for the bursts the tests fire.
         self._server = server
         self._thread = threading.Thread(
