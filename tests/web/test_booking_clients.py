@@ -239,7 +239,9 @@ def test_staff_confirm_link_is_refused_on_get(app, db, world, client):
 def test_privacy_notice_matches_what_is_collected(client, db):
     html = page(client.get("/rodo", headers={"Accept-Language": "pl"}))
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    assert "niepełnospraw" not in text.lower()
-    assert "Art. 9" not in text  # no special-category (health) data is collected
-    for collected in ("imię i nazwisko", "adres e-mail", "numer telefonu", "logowa"):
+    # The participant record (issue #11) holds disability, a special category (art. 9): the
+    # clause says so, as voluntary and on consent, next to what every booking collects.
+    assert "niepełnosprawności" in text and "art. 9 ust. 2 lit. a RODO" in text
+    assert "odmówić odpowiedzi" in text
+    for collected in ("imię i nazwisko", "adres e-mail", "numer telefonu", "logowa", "PESEL"):
         assert collected in text
