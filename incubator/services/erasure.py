@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from ..domain import erasure as rules
 from ..domain.calendar import local_date
-from ..domain.consultations import ConsultationStatus
 from ..domain.errors import NotAllowed
 from ..domain.subject_access import UnknownPerson
 from ..models import (
@@ -53,6 +52,7 @@ from ..models.event import event_trainers
 from ..models.waitlist import LIVE_STATUSES, OfferStatus, WaitlistStatus
 from . import audit
 from .transactions import lock_rows, write
+from .user_admin import booked_ahead_for
 
 ERASED = "person.erased"
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
@@ -77,23 +77,6 @@ def _person(session: Session, person_id: int) -> User:
 
 def _count(session: Session, query) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
-def _upcoming_consultations(session: Session, person_id: int, now: datetime) -> list[datetime]:
-    attends = select(ConsultationAttendee.consultation_id).where(
-        ConsultationAttendee.user_id == person_id
-    )
-    return list(
-        session.scalars(
-            select(Consultation.start_dt)
-            .where(
-                or_(Consultation.client_id == person_id, Consultation.id.in_(attends)),
-                Consultation.status == ConsultationStatus.BOOKED,
-                Consultation.start_dt > now,
-            )
-            .order_by(Consultation.start_dt)
-        )
-    )
 
 
 def _upcoming_events(session: Session, person_id: int, now: datetime) -> list[datetime]:
@@ -123,7 +106,7 @@ def _upcoming_events(session: Session, person_id: int, now: datetime) -> list[da
 
 def facts_of(session: Session, person: User, now: datetime) -> rules.ErasureFacts:
     """Everything `domain.erasure.erasure_refusal` needs to know about `person`."""
-    consultations = _upcoming_consultations(session, person.id, now)
+    consultations = [c.start_dt for c in booked_ahead_for(session, person.id, now=now)]
     events = _upcoming_events(session, person.id, now)
     offers = _count(
         session,

@@ -116,23 +116,31 @@ class Upcoming:
     as_client: list[Consultation]
 
 
-def upcoming_consultations(session: Session, user: User, *, now: datetime) -> Upcoming:
-    """What a deactivation leaves booked: it cancels nothing (staff decide, one by one)."""
-    ahead = (
+def _booked_ahead(now: datetime):
+    return (
         select(Consultation)
         .where(Consultation.start_dt >= now, Consultation.status == ConsultationStatus.BOOKED)
         .options(selectinload(Consultation.branch), selectinload(Consultation.expert))
         .order_by(Consultation.start_dt)
     )
-    as_expert = list(session.scalars(ahead.where(Consultation.expert_id == user.id)))
-    as_client = list(
+
+
+def booked_ahead_for(session: Session, person_id: int, *, now: datetime) -> list[Consultation]:
+    """The booked consultations from `now` on that the person is the client of or attends
+    (what a deactivation leaves booked; what an erasure waits for)."""
+    return list(
         session.scalars(
-            ahead.where(
+            _booked_ahead(now).where(
                 or_(
-                    Consultation.client_id == user.id,
-                    Consultation.attendees.any(ConsultationAttendee.user_id == user.id),
+                    Consultation.client_id == person_id,
+                    Consultation.attendees.any(ConsultationAttendee.user_id == person_id),
                 )
             )
         )
     )
-    return Upcoming(as_expert, as_client)
+
+
+def upcoming_consultations(session: Session, user: User, *, now: datetime) -> Upcoming:
+    """What a deactivation leaves booked: it cancels nothing (staff decide, one by one)."""
+    as_expert = list(session.scalars(_booked_ahead(now).where(Consultation.expert_id == user.id)))
+    return Upcoming(as_expert, booked_ahead_for(session, user.id, now=now))
