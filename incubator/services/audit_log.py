@@ -121,7 +121,8 @@ def _filtered(session: Session, filters: AuditFilters) -> Select:
     return stmt
 
 
-def _people(session: Session, ids: Iterable[int | None]) -> dict[int, Person]:
+def people(session: Session, ids: Iterable[int | None]) -> dict[int, Person]:
+    """Who the ids of audit entries name now, by id, in one query (gone accounts are absent)."""
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
@@ -132,12 +133,12 @@ def _people(session: Session, ids: Iterable[int | None]) -> dict[int, Person]:
 
 
 def _rows(session: Session, events: list[AuditEvent]) -> list[AuditRow]:
-    people = _people(session, [e.actor_id for e in events] + [e.subject_id for e in events])
+    named = people(session, [e.actor_id for e in events] + [e.subject_id for e in events])
 
     def person(person_id: int | None) -> Person | None:
         if person_id is None:
             return None
-        return people.get(person_id) or Person(id=person_id, name=None, role=None)
+        return named.get(person_id) or Person(id=person_id, name=None, role=None)
 
     return [
         AuditRow(

@@ -23,12 +23,11 @@ from sqlalchemy.orm import Session
 
 from ..domain import subject_access as rules
 from ..models import AuditEvent, User
-from . import audit
+from . import audit, audit_log
 from . import subject_access_sections as sections
 from .transactions import write
 
 EXPORTED = "person.exported"
-SYSTEM = "system"
 # The sections that are lists, in the order the document and the pages show them.
 LIST_SECTIONS = (
     "projects",
@@ -136,21 +135,18 @@ def trail(session: Session, person: User) -> list[dict[str, Any]]:
         .where(AuditEvent.subject_id.in_(ids))
         .order_by(AuditEvent.at_dt, AuditEvent.id)
     ).all()
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    actors = {
-        u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}  # fmt: skip
+    actors = audit_log.people(session, (e.actor_id for e in entries))
     return [_entry(e, actors.get(e.actor_id) if e.actor_id else None, ids) for e in entries]
 
 
-def _entry(event: AuditEvent, actor: User | None, own_ids: set[int]) -> dict[str, Any]:
+def _entry(event: AuditEvent, actor: audit_log.Person | None, own_ids: set[int]) -> dict[str, Any]:
     by_self = event.actor_id is not None and event.actor_id in own_ids
     if event.actor_id is None:
-        name, role = None, SYSTEM
+        name, role = None, audit_log.SYSTEM
     elif actor is None:  # an account no longer there
         name, role = None, None
     else:
-        name, role = actor.full_name, actor.role
+        name, role = actor.name, actor.role
     return {
         "at": sections.when(event.at_dt),
         "action": event.action,
