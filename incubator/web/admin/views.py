@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ...clock import utcnow
@@ -37,7 +37,7 @@ from ...services import (
     user_search,
 )
 from ..common import display
-from ..common.access import current_actor
+from ..common.access import current_actor, managers_only
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
 from ..common.fields import choice
@@ -58,12 +58,7 @@ bp = Blueprint("admin", __name__)
 PER_PAGE = user_search.PER_PAGE
 
 
-@bp.before_request
-@login_required
-def require_manager() -> None:
-    """Every admin page: log in first, then managers only (403 for clients and experts)."""
-    if not current_user.is_manager:
-        abort(403)
+bp.before_request(managers_only)  # log in first, then managers only (403 for the others)
 
 
 @bp.get("/uzytkownicy")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...domain.errors import DomainError, NotFound
@@ -13,7 +12,7 @@ from ...domain.projects import ProjectSpec
 from ...extensions import db
 from ...services import directory, projects
 from ...services.reports import load_schemes
-from ..common.access import current_actor
+from ..common.access import current_actor, managers_only
 from ..common.client import client_ip
 from ..common.errors import message_for
 from ..common.fields import choice
@@ -22,11 +21,7 @@ from .forms import ProjectForm
 bp = Blueprint("projects", __name__)
 
 
-@bp.before_request
-@login_required
-def require_manager() -> None:
-    if not current_user.is_manager:
-        abort(403)
+bp.before_request(managers_only)  # log in first, then managers only (403 for the others)
 
 
 def _form(project=None) -> ProjectForm:

@@ -14,7 +14,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...domain.calendar import local_date
@@ -25,7 +24,7 @@ from ...extensions import db
 from ...services import directory, projects, report_options
 from ...services.group_funnel import group_funnel
 from ...services.report_scope import ReportScope
-from ..common.access import current_actor
+from ..common.access import current_actor, managers_only
 from ..common.client import client_ip
 from ..common.errors import message_for, status_for
 from ..common.reports import labels, pdf_meta, scope_args, scope_for
@@ -40,12 +39,7 @@ MEDIA = {
 }
 
 
-@bp.before_request
-@login_required
-def require_manager() -> None:
-    """Log in first, then managers only: the report shows every office's people."""
-    if not current_user.is_manager:
-        abort(403)
+bp.before_request(managers_only)  # log in first, then managers only (403 for the others)
 
 
 def _locale() -> str:
